@@ -1,0 +1,244 @@
+//! The public entry points: validation, scaling, solver dispatch and output conventions.
+
+use crate::options::{ComputeVectors, Options, Solver};
+use crate::{EigenError, Real, finish, jacobi, prepare};
+
+/// What a successful solve reports besides its results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub struct Info {
+    /// The solver that ran ([`Solver::Auto`] resolved).
+    pub solver: Solver,
+    /// Jacobi sweeps, or implicit QR iterations, used.
+    pub iterations: usize,
+}
+
+/// The solver [`Solver::Auto`] resolves to for an `n x n` problem.
+pub fn resolve_solver(n: usize, opts: &Options) -> Solver {
+    match opts.solver {
+        // Until the QR solver lands, Jacobi serves every size.
+        Solver::Auto => {
+            let _ = n;
+            Solver::Jacobi
+        }
+        s => s,
+    }
+}
+
+/// Workspace length (in scalars) that [`eigh_in_place`] needs for an `n x n` problem with `opts`
+/// (`opts.vectors` must match whether a vectors buffer will be passed).
+pub fn workspace_len<T: Real>(n: usize, opts: &Options) -> usize {
+    match resolve_solver(n, opts) {
+        Solver::Qr | Solver::Jacobi | Solver::Auto => jacobi::workspace_len(n),
+    }
+}
+
+fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), EigenError> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(EigenError::DimensionMismatch {
+            what,
+            expected,
+            found,
+        })
+    }
+}
+
+/// Eigenvalues (and optionally eigenvectors) of the symmetric matrix `a`, without allocating.
+///
+/// - `a`: n x n, column-major, length `n * n`; only the lower triangle is read; overwritten.
+/// - `values`: length `n`; receives the eigenvalues in ascending order.
+/// - `vectors`: `Some` of length `n * n` to compute eigenvectors: column `j` is the unit eigenvector of
+///   `values[j]`, with its entry of largest magnitude positive (lowest index wins ties).
+/// - `work`: at least [`workspace_len`] scalars.
+///
+/// Errors: [`EigenError::DimensionMismatch`] for wrong lengths, [`EigenError::WorkspaceTooSmall`],
+/// [`EigenError::NonFinite`] for NaN/infinity in the lower triangle, [`EigenError::NoConvergence`] past the
+/// iteration cap, [`EigenError::Overflow`] if an eigenvalue is not representable.
+pub fn eigh_in_place<T: Real>(
+    a: &mut [T],
+    n: usize,
+    values: &mut [T],
+    mut vectors: Option<&mut [T]>,
+    work: &mut [T],
+    opts: &Options,
+) -> Result<Info, EigenError> {
+    let nn = n.checked_mul(n).ok_or(EigenError::DimensionMismatch {
+        what: "n",
+        expected: 0,
+        found: n,
+    })?;
+    check_len("a", nn, a.len())?;
+    check_len("values", n, values.len())?;
+    if let Some(v) = vectors.as_deref() {
+        check_len("vectors", nn, v.len())?;
+    }
+    let want = if vectors.is_some() {
+        ComputeVectors::Yes
+    } else {
+        ComputeVectors::No
+    };
+    let opts = Options {
+        vectors: want,
+        ..*opts
+    };
+    let solver = resolve_solver(n, &opts);
+    let needed = workspace_len::<T>(n, &opts);
+    if work.len() < needed {
+        return Err(EigenError::WorkspaceTooSmall {
+            needed,
+            found: work.len(),
+        });
+    }
+    let max_abs = prepare::lower_max_abs(a, n)?;
+    let mut info = Info {
+        solver,
+        iterations: 0,
+    };
+    if max_abs == T::ZERO {
+        values.fill(T::ZERO);
+        if let Some(v) = vectors {
+            jacobi::sweep::set_identity(v, n);
+        }
+        return Ok(info);
+    }
+    let e = prepare::scaling_exponent(max_abs, n);
+    prepare::scale_lower(a, n, e);
+    let tol = T::from_f64(opts.tolerance.unwrap_or(0.0)).max(T::EPSILON);
+    info.iterations = match solver {
+        Solver::Jacobi | Solver::Auto => {
+            jacobi::solve(a, n, values, vectors.as_deref_mut(), work, tol, opts.max_sweeps)?
+        }
+        Solver::Qr => return Err(EigenError::Unsupported("the QR solver is not available yet")),
+    };
+    finish::unscale_values(values, e)?;
+    finish::sort_ascending(values, vectors.as_deref_mut(), n);
+    if let Some(v) = vectors {
+        finish::normalize_signs(v, n);
+    }
+    Ok(info)
+}
+
+/// Result of [`eigh_fixed`]: stack-allocated, nalgebra's layout (`vectors[j]` is eigenvector `j`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[must_use]
+pub struct FixedEigh<T, const N: usize> {
+    /// Eigenvalues, ascending.
+    pub values: [T; N],
+    /// Eigenvectors as columns (`vectors[j]` belongs to `values[j]`), if requested.
+    pub vectors: Option<[[T; N]; N]>,
+    /// Solver report.
+    pub info: Info,
+}
+
+/// Eigen-decomposition of a fixed-size symmetric matrix given as an array of columns; no allocation.
+///
+/// Same contract as [`eigh_in_place`]; `Solver::Auto` means Jacobi at these sizes. The workspace lives on
+/// the stack (`4 * N` scalars).
+pub fn eigh_fixed<T: Real, const N: usize>(
+    a: &[[T; N]; N],
+    opts: &Options,
+) -> Result<FixedEigh<T, N>, EigenError> {
+    let mut m = *a;
+    let mut values = [T::ZERO; N];
+    let mut work = [[T::ZERO; N]; 4];
+    let opts = Options {
+        solver: if opts.solver == Solver::Auto {
+            Solver::Jacobi
+        } else {
+            opts.solver
+        },
+        ..*opts
+    };
+    let (info, vectors) = match opts.vectors {
+        ComputeVectors::Yes => {
+            let mut v = [[T::ZERO; N]; N];
+            let info = eigh_in_place(
+                m.as_flattened_mut(),
+                N,
+                &mut values,
+                Some(v.as_flattened_mut()),
+                work.as_flattened_mut(),
+                &opts,
+            )?;
+            (info, Some(v))
+        }
+        ComputeVectors::No => {
+            let info = eigh_in_place(
+                m.as_flattened_mut(),
+                N,
+                &mut values,
+                None,
+                work.as_flattened_mut(),
+                &opts,
+            )?;
+            (info, None)
+        }
+    };
+    Ok(FixedEigh {
+        values,
+        vectors,
+        info,
+    })
+}
+
+#[cfg(feature = "alloc")]
+mod owned {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use super::*;
+
+    /// Result of [`eigh`]: owned eigenvalues and (optionally) eigenvectors.
+    #[derive(Debug, Clone, PartialEq)]
+    #[must_use]
+    pub struct Eigh<T> {
+        /// Dimension.
+        pub n: usize,
+        /// Eigenvalues, ascending.
+        pub values: Vec<T>,
+        /// Eigenvectors, n x n column-major, column `j` belongs to `values[j]`; `None` if not requested.
+        pub vectors: Option<Vec<T>>,
+        /// Solver report.
+        pub info: Info,
+    }
+
+    impl<T: Real> Eigh<T> {
+        /// Eigenvector `j` (column `j`), if eigenvectors were computed and `j < n`.
+        pub fn vector(&self, j: usize) -> Option<&[T]> {
+            let n = self.n;
+            self.vectors.as_deref().and_then(|v| v.get(j * n..j * n + n))
+        }
+    }
+
+    /// Eigen-decomposition of the symmetric matrix `a` (n x n, column-major, lower triangle read).
+    ///
+    /// The allocating convenience over [`eigh_in_place`], with the same contract and errors;
+    /// eigenvectors are computed when `opts.vectors` is [`ComputeVectors::Yes`].
+    pub fn eigh<T: Real>(a: &[T], n: usize, opts: &Options) -> Result<Eigh<T>, EigenError> {
+        let nn = n.checked_mul(n).ok_or(EigenError::DimensionMismatch {
+            what: "n",
+            expected: 0,
+            found: n,
+        })?;
+        check_len("a", nn, a.len())?;
+        let mut m = a.to_vec();
+        let mut values = vec![T::ZERO; n];
+        let mut work = vec![T::ZERO; workspace_len::<T>(n, opts)];
+        let mut vectors = match opts.vectors {
+            ComputeVectors::Yes => Some(vec![T::ZERO; nn]),
+            ComputeVectors::No => None,
+        };
+        let info = eigh_in_place(&mut m, n, &mut values, vectors.as_deref_mut(), &mut work, opts)?;
+        Ok(Eigh {
+            n,
+            values,
+            vectors,
+            info,
+        })
+    }
+}
+
+#[cfg(feature = "alloc")]
+pub use owned::{Eigh, eigh};

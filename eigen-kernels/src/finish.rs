@@ -1,0 +1,85 @@
+//! Output conventions shared by every solver: unscaling, ascending order, deterministic signs.
+
+use crate::{EigenError, Real};
+
+/// Multiplies eigenvalues by `2^e`, undoing the input scaling; fails if one leaves the finite range.
+pub(crate) fn unscale_values<T: Real>(values: &mut [T], e: i32) -> Result<(), EigenError> {
+    for x in values.iter_mut() {
+        if e != 0 {
+            *x = x.scalbn(e);
+        }
+        if !x.is_finite() {
+            return Err(EigenError::Overflow);
+        }
+    }
+    Ok(())
+}
+
+/// Sorts eigenvalues ascending, permuting eigenvector columns alongside (selection sort: at most n-1
+/// column swaps, no workspace; the O(n^2) comparisons are negligible beside the O(n^3) solve).
+pub(crate) fn sort_ascending<T: Real>(values: &mut [T], mut vectors: Option<&mut [T]>, n: usize) {
+    for i in 0..n {
+        let mut k = i;
+        for j in i + 1..n {
+            if values[j] < values[k] {
+                k = j;
+            }
+        }
+        if k != i {
+            values.swap(i, k);
+            if let Some(v) = vectors.as_deref_mut() {
+                let (left, right) = v.split_at_mut(k * n);
+                left[i * n..i * n + n].swap_with_slice(&mut right[..n]);
+            }
+        }
+    }
+}
+
+/// Flips each eigenvector so that its entry of largest magnitude is positive (lowest index wins ties).
+pub(crate) fn normalize_signs<T: Real>(vectors: &mut [T], n: usize) {
+    for col in vectors[..n * n].chunks_exact_mut(n.max(1)) {
+        let mut best = T::ZERO;
+        let mut negative = false;
+        for &x in col.iter() {
+            if x.abs() > best {
+                best = x.abs();
+                negative = x < T::ZERO;
+            }
+        }
+        if negative {
+            for x in col.iter_mut() {
+                *x = -*x;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorting_moves_vectors_with_their_values() {
+        let mut values = [3.0, 1.0, 2.0];
+        let mut v = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
+        sort_ascending(&mut values, Some(&mut v), 3);
+        assert_eq!(values, [1.0, 2.0, 3.0]);
+        assert_eq!(v, [0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn sign_rule_makes_largest_entry_positive_and_lowest_index_wins_ties() {
+        let mut v = [0.6, -0.8, -0.5, 0.5];
+        normalize_signs(&mut v, 2);
+        assert_eq!(v, [-0.6, 0.8, 0.5, -0.5]);
+    }
+
+    #[test]
+    fn unscaling_reports_overflow() {
+        let mut v = [1.5f64];
+        assert_eq!(unscale_values(&mut v, 1024), Err(EigenError::Overflow));
+        let mut v = [1.5f64];
+        assert_eq!(unscale_values(&mut v, 3), Ok(()));
+        assert_eq!(v[0], 12.0);
+    }
+}

@@ -1,0 +1,430 @@
+//! SIMD plumbing: the only module that imports [`wide`].
+//!
+//! Every scalar gets one lane type, chosen at compile time (wide decides from `cfg(target_feature)`):
+//! with AVX-512F enabled (`-C target-cpu=native` on an AVX-512 machine) `f64` runs on `f64x8` and `f32` on
+//! `f32x16`; otherwise on `f64x4` / `f32x8`, which a portable x86-64 build (SSE2 only) executes as two
+//! 128-bit halves. Solvers speak only in [`SimdReal`] and the slice kernels below.
+
+use core::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use crate::Real;
+
+#[cfg(target_feature = "avx512f")]
+pub(crate) type F64Lanes = wide::f64x8;
+#[cfg(not(target_feature = "avx512f"))]
+pub(crate) type F64Lanes = wide::f64x4;
+#[cfg(target_feature = "avx512f")]
+pub(crate) type F32Lanes = wide::f32x16;
+#[cfg(not(target_feature = "avx512f"))]
+pub(crate) type F32Lanes = wide::f32x8;
+
+/// The instruction-set level this build was compiled for, e.g. `"avx512f+fma"`, `"avx2+fma"`, `"sse2"`.
+pub const fn simd_level() -> &'static str {
+    if cfg!(all(target_feature = "avx512f", target_feature = "fma")) {
+        "avx512f+fma"
+    } else if cfg!(target_feature = "avx512f") {
+        "avx512f"
+    } else if cfg!(all(target_feature = "avx2", target_feature = "fma")) {
+        "avx2+fma"
+    } else if cfg!(target_feature = "avx") {
+        "avx"
+    } else if cfg!(target_feature = "sse2") {
+        "sse2"
+    } else if cfg!(target_feature = "neon") {
+        "neon"
+    } else if cfg!(target_feature = "simd128") {
+        "wasm-simd128"
+    } else {
+        "scalar"
+    }
+}
+
+/// A SIMD vector of [`Real`] lanes: the operations the kernels need, nothing more.
+pub trait SimdReal:
+    Copy
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + Send
+    + Sync
+{
+    /// The lane scalar.
+    type Scalar: Real;
+    /// Number of lanes.
+    const LANES: usize;
+    /// A lane-array of the scalar (`[Scalar; LANES]`).
+    type Array: AsRef<[Self::Scalar]> + AsMut<[Self::Scalar]> + Copy;
+
+    /// All lanes equal to `x`.
+    fn splat(x: Self::Scalar) -> Self;
+    /// Loads the first `LANES` elements of `s` (panics in debug if `s` is shorter; callers pass exact chunks).
+    fn load(s: &[Self::Scalar]) -> Self;
+    /// Stores into the first `LANES` elements of `s`.
+    fn store(self, s: &mut [Self::Scalar]);
+    /// Lanes as an array.
+    fn to_array(self) -> Self::Array;
+    /// `self * a + b`, fused where the target has FMA.
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    /// Lane-wise absolute value.
+    fn abs(self) -> Self;
+    /// Lane-wise square root.
+    fn sqrt(self) -> Self;
+    /// Lane-wise maximum.
+    fn max(self, other: Self) -> Self;
+    /// Lane-wise minimum.
+    fn min(self, other: Self) -> Self;
+    /// Mask of lanes where `self < other` (all bits set) or not (zero).
+    fn lt(self, other: Self) -> Self;
+    /// Mask of lanes where `self <= other`.
+    fn le(self, other: Self) -> Self;
+    /// Mask of lanes where `self == other`.
+    fn eq(self, other: Self) -> Self;
+    /// Lane-wise `if mask { if_true } else { if_false }` for masks made by the comparisons.
+    fn select(mask: Self, if_true: Self, if_false: Self) -> Self;
+    /// Lane-wise sign transfer: magnitude of `self`, sign of `sign`.
+    fn copysign(self, sign: Self) -> Self;
+    /// `true` if any lane of the mask is set.
+    fn any(mask: Self) -> bool;
+    /// `true` if every lane of the mask is set.
+    fn all(mask: Self) -> bool;
+    /// Sum of the lanes.
+    fn reduce_add(self) -> Self::Scalar;
+}
+
+macro_rules! impl_simd_real {
+    ($v:ty, $t:ty, $n:literal) => {
+        impl SimdReal for $v {
+            type Scalar = $t;
+            const LANES: usize = $n;
+            type Array = [$t; $n];
+
+            #[inline(always)]
+            fn splat(x: $t) -> Self {
+                <$v>::splat(x)
+            }
+            #[inline(always)]
+            fn load(s: &[$t]) -> Self {
+                let mut a = [0.0; $n];
+                a.copy_from_slice(&s[..$n]);
+                <$v>::new(a)
+            }
+            #[inline(always)]
+            fn store(self, s: &mut [$t]) {
+                s[..$n].copy_from_slice(self.as_array());
+            }
+            #[inline(always)]
+            fn to_array(self) -> [$t; $n] {
+                <$v>::to_array(self)
+            }
+            #[inline(always)]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                <$v>::mul_add(self, a, b)
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                <$v>::abs(self)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                <$v>::sqrt(self)
+            }
+            #[inline(always)]
+            fn max(self, other: Self) -> Self {
+                <$v>::max(self, other)
+            }
+            #[inline(always)]
+            fn min(self, other: Self) -> Self {
+                <$v>::min(self, other)
+            }
+            #[inline(always)]
+            fn lt(self, other: Self) -> Self {
+                self.simd_lt(other)
+            }
+            #[inline(always)]
+            fn le(self, other: Self) -> Self {
+                self.simd_le(other)
+            }
+            #[inline(always)]
+            fn eq(self, other: Self) -> Self {
+                self.simd_eq(other)
+            }
+            #[inline(always)]
+            fn select(mask: Self, if_true: Self, if_false: Self) -> Self {
+                mask.bitselect(if_true, if_false)
+            }
+            #[inline(always)]
+            fn copysign(self, sign: Self) -> Self {
+                <$v>::copysign(self, sign)
+            }
+            #[inline(always)]
+            fn any(mask: Self) -> bool {
+                <$v>::any(mask)
+            }
+            #[inline(always)]
+            fn all(mask: Self) -> bool {
+                <$v>::all(mask)
+            }
+            #[inline(always)]
+            fn reduce_add(self) -> $t {
+                <$v>::reduce_add(self)
+            }
+        }
+    };
+}
+
+impl_simd_real!(wide::f64x4, f64, 4);
+impl_simd_real!(wide::f64x8, f64, 8);
+impl_simd_real!(wide::f32x8, f32, 8);
+impl_simd_real!(wide::f32x16, f32, 16);
+
+/// Applies the plane rotation `[x, y] <- [c x - s y, s x + c y]` to two equal-length slices.
+#[inline]
+pub(crate) fn rot<T: Real>(x: &mut [T], y: &mut [T], c: T, s: T) {
+    let len = x.len().min(y.len());
+    let (x, y) = (&mut x[..len], &mut y[..len]);
+    let w = T::Lanes::LANES;
+    let split = len - len % w;
+    let (cv, sv) = (T::Lanes::splat(c), T::Lanes::splat(s));
+    let (xh, xt) = x.split_at_mut(split);
+    let (yh, yt) = y.split_at_mut(split);
+    for (xc, yc) in xh.chunks_exact_mut(w).zip(yh.chunks_exact_mut(w)) {
+        let xv = T::Lanes::load(xc);
+        let yv = T::Lanes::load(yc);
+        (cv * xv - sv * yv).store(xc);
+        sv.mul_add(xv, cv * yv).store(yc);
+    }
+    for (xi, yi) in xt.iter_mut().zip(yt.iter_mut()) {
+        let (a, b) = (*xi, *yi);
+        *xi = c * a - s * b;
+        *yi = s * a + c * b;
+    }
+}
+
+/// Dot product `sum_i x_i y_i` with lane-parallel partial sums.
+#[inline]
+#[allow(dead_code)] // used by the QR solver and the dense kernels
+pub(crate) fn dot<T: Real>(x: &[T], y: &[T]) -> T {
+    let len = x.len().min(y.len());
+    let w = T::Lanes::LANES;
+    let split = len - len % w;
+    let mut acc = T::Lanes::splat(T::ZERO);
+    for (xc, yc) in x[..split].chunks_exact(w).zip(y[..split].chunks_exact(w)) {
+        acc = T::Lanes::load(xc).mul_add(T::Lanes::load(yc), acc);
+    }
+    let mut sum = acc.reduce_add();
+    for (a, b) in x[split..len].iter().zip(&y[split..len]) {
+        sum += *a * *b;
+    }
+    sum
+}
+
+/// `y <- alpha x + y`.
+#[inline]
+#[allow(dead_code)] // used by the QR solver and the dense kernels
+pub(crate) fn axpy<T: Real>(alpha: T, x: &[T], y: &mut [T]) {
+    let len = x.len().min(y.len());
+    let w = T::Lanes::LANES;
+    let split = len - len % w;
+    let av = T::Lanes::splat(alpha);
+    let (yh, yt) = y[..len].split_at_mut(split);
+    for (xc, yc) in x[..split].chunks_exact(w).zip(yh.chunks_exact_mut(w)) {
+        av.mul_add(T::Lanes::load(xc), T::Lanes::load(yc)).store(yc);
+    }
+    for (a, b) in x[split..len].iter().zip(yt.iter_mut()) {
+        *b += alpha * *a;
+    }
+}
+
+/// `x <- alpha x`.
+#[inline]
+#[allow(dead_code)] // used by the QR solver and the dense kernels
+pub(crate) fn scale<T: Real>(alpha: T, x: &mut [T]) {
+    let w = T::Lanes::LANES;
+    let split = x.len() - x.len() % w;
+    let av = T::Lanes::splat(alpha);
+    let (xh, xt) = x.split_at_mut(split);
+    for xc in xh.chunks_exact_mut(w) {
+        (av * T::Lanes::load(xc)).store(xc);
+    }
+    for a in xt {
+        *a *= alpha;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EDGE_F64: [f64; 12] = [
+        0.0,
+        -0.0,
+        1.0,
+        -1.5,
+        5e-324,
+        -2.2e-308,
+        1e300,
+        -1e-300,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        3.25,
+        7.0,
+    ];
+    const EDGE_F32: [f32; 12] = [
+        0.0,
+        -0.0,
+        1.0,
+        -1.5,
+        1e-45,
+        -1.1e-38,
+        1e38,
+        -1e-38,
+        f32::MAX,
+        f32::MIN_POSITIVE,
+        3.25,
+        7.0,
+    ];
+
+    fn lanes_match_scalar<V: SimdReal>(values: &[V::Scalar]) {
+        let w = V::LANES;
+        for start in 0..values.len() {
+            let a: alloc_free::Buf<V::Scalar> = alloc_free::Buf::cycle(values, start, w);
+            let b: alloc_free::Buf<V::Scalar> = alloc_free::Buf::cycle(values, start + 3, w);
+            let (va, vb) = (V::load(a.as_slice()), V::load(b.as_slice()));
+            let check = |got: V, f: &dyn Fn(V::Scalar, V::Scalar) -> V::Scalar| {
+                let got = got.to_array();
+                for i in 0..w {
+                    let want = f(a.0[i], b.0[i]);
+                    let g = got.as_ref()[i];
+                    assert!(
+                        g == want || (g.is_nan() && want.is_nan()),
+                        "lane {i}: got {g:?}, want {want:?} for inputs {:?}, {:?}",
+                        a.0[i],
+                        b.0[i]
+                    );
+                }
+            };
+            check(va + vb, &|x, y| x + y);
+            check(va - vb, &|x, y| x - y);
+            check(va * vb, &|x, y| x * y);
+            check(-va, &|x, _| -x);
+            check(va.abs(), &|x, _| x.abs());
+            check(va.abs().sqrt(), &|x, _| x.abs().sqrt());
+            check(va.max(vb), &|x, y| {
+                if x > y {
+                    x
+                } else if y > x {
+                    y
+                } else {
+                    y.max(x)
+                }
+            });
+            check(V::select(va.lt(vb), va, vb), &|x, y| if x < y { x } else { y });
+            check(V::select(va.le(vb), va, vb), &|x, y| if x <= y { x } else { y });
+            check(va.copysign(vb), &|x, y| x.copysign(y));
+        }
+    }
+
+    /// Fixed-capacity buffer so the lane tests need no allocation.
+    mod alloc_free {
+        pub struct Buf<T>(pub [T; 16], usize);
+        impl<T: Copy + Default> Buf<T> {
+            pub fn cycle(src: &[T], start: usize, w: usize) -> Self {
+                let mut a = [T::default(); 16];
+                for i in 0..w {
+                    a[i] = src[(start + i) % src.len()];
+                }
+                Buf(a, w)
+            }
+            pub fn as_slice(&self) -> &[T] {
+                &self.0[..self.1]
+            }
+        }
+    }
+
+    #[test]
+    fn every_lane_type_matches_scalar_arithmetic_on_edge_values() {
+        lanes_match_scalar::<wide::f64x4>(&EDGE_F64);
+        lanes_match_scalar::<wide::f64x8>(&EDGE_F64);
+        lanes_match_scalar::<wide::f32x8>(&EDGE_F32);
+        lanes_match_scalar::<wide::f32x16>(&EDGE_F32);
+    }
+
+    #[test]
+    fn fused_mul_add_is_within_one_rounding_of_scalar() {
+        let x = wide::f64x4::new([1.0 + f64::EPSILON, 3.0, -2.5, 1e-300]);
+        let got = SimdReal::mul_add(x, x, wide::f64x4::splat(-1.0)).to_array();
+        for (i, xi) in x.to_array().iter().enumerate() {
+            let exact = libm::fma(*xi, *xi, -1.0);
+            let plain = xi * xi - 1.0;
+            assert!(
+                got[i] == exact || got[i] == plain,
+                "lane {i}: {} vs {exact}",
+                got[i]
+            );
+        }
+    }
+
+    #[test]
+    fn reductions_and_masks_agree_with_scalar_loops() {
+        let v = wide::f32x8::new([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.5]);
+        assert_eq!(SimdReal::reduce_add(v), 36.5);
+        let m = SimdReal::lt(v, wide::f32x8::splat(4.5));
+        assert!(<wide::f32x8 as SimdReal>::any(m));
+        assert!(!<wide::f32x8 as SimdReal>::all(m));
+        let nan = wide::f64x4::new([f64::NAN, 1.0, 2.0, 3.0]);
+        let m = SimdReal::eq(nan, nan);
+        assert!(!<wide::f64x4 as SimdReal>::all(m), "NaN lanes compare unequal");
+    }
+
+    fn slice_kernels_match_scalar<T: Real>() {
+        for len in 0..(3 * T::Lanes::LANES + 3) {
+            let x0: [T; 64] = core::array::from_fn(|i| T::from_f64(((i * 7 + 3) % 11) as f64 - 5.0));
+            let y0: [T; 64] = core::array::from_fn(|i| T::from_f64(((i * 5 + 1) % 13) as f64 * 0.5));
+            let (c, s) = (T::from_f64(0.6), T::from_f64(0.8));
+            let (mut x, mut y) = (x0, y0);
+            rot(&mut x[..len], &mut y[..len], c, s);
+            for i in 0..64 {
+                let (a, b) = if i < len {
+                    (c * x0[i] - s * y0[i], s * x0[i] + c * y0[i])
+                } else {
+                    (x0[i], y0[i])
+                };
+                assert!((x[i] - a).abs() <= T::EPSILON * T::from_f64(8.0), "rot x[{i}]");
+                assert!((y[i] - b).abs() <= T::EPSILON * T::from_f64(8.0), "rot y[{i}]");
+            }
+            let d = dot(&x0[..len], &y0[..len]);
+            let mut want = T::ZERO;
+            for i in 0..len {
+                want += x0[i] * y0[i];
+            }
+            assert_eq!(d, want, "dot of small integers is exact, len {len}");
+            let mut y = y0;
+            axpy(T::TWO, &x0[..len], &mut y[..len]);
+            for i in 0..64 {
+                let want = if i < len { y0[i] + T::TWO * x0[i] } else { y0[i] };
+                assert_eq!(y[i], want, "axpy[{i}]");
+            }
+            let mut x = x0;
+            scale(T::HALF, &mut x[..len]);
+            for i in 0..64 {
+                assert_eq!(x[i], if i < len { x0[i] * T::HALF } else { x0[i] }, "scale[{i}]");
+            }
+        }
+    }
+
+    #[test]
+    fn slice_kernels_match_scalar_loops_for_every_remainder() {
+        slice_kernels_match_scalar::<f64>();
+        slice_kernels_match_scalar::<f32>();
+    }
+
+    #[test]
+    fn simd_level_names_the_compiled_target() {
+        assert!(!simd_level().is_empty());
+    }
+}
