@@ -50,6 +50,7 @@ extern crate std;
 
 pub mod accuracy;
 pub mod batch;
+pub mod dense;
 mod driver;
 mod error;
 mod finish;

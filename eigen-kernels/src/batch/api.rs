@@ -34,6 +34,7 @@ impl Failures {
     }
 
     /// Both sets of failures (the lower first index wins).
+    #[cfg_attr(not(feature = "rayon"), allow(dead_code))]
     pub(super) fn merge(self, other: Failures) -> Failures {
         let first = match (self.first, other.first) {
             (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
