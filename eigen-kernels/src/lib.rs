@@ -49,6 +49,8 @@ extern crate alloc;
 extern crate std;
 
 pub mod accuracy;
+pub mod batch;
+pub mod dense;
 mod driver;
 mod error;
 mod finish;
