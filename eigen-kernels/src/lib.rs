@@ -49,6 +49,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod accuracy;
+pub mod batch;
 pub mod dense;
 mod driver;
 mod error;
