@@ -49,6 +49,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod accuracy;
+pub mod batch;
 pub mod dense;
 mod driver;
 mod error;
@@ -56,6 +57,7 @@ mod finish;
 mod jacobi;
 mod options;
 mod prepare;
+mod qr;
 mod real;
 mod simd;
 #[cfg(feature = "alloc")]
