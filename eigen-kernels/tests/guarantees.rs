@@ -12,7 +12,7 @@ use eigen_kernels::testing::{collinear_covariance, zeros_and_ones};
 use eigen_kernels::{Options, Real, Solver, eigh};
 
 /// Every solver of this build.
-const SOLVERS: [Solver; 2] = [Solver::Auto, Solver::Jacobi];
+const SOLVERS: [Solver; 3] = [Solver::Auto, Solver::Jacobi, Solver::Qr];
 
 /// Solves with vectors and checks the whole contract; returns the eigenvalues in `f64`.
 fn solve_checked<T: Real>(a: &[T], n: usize, solver: Solver, what: &str) -> Vec<f64> {

@@ -68,6 +68,7 @@ fn main() -> std::io::Result<()> {
     seeds.push(("seed-overflowing-eigenvalue-f64".into(), encode::<f64>(&over, 2)));
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    write_batch_seeds(&root.join("eigh_batch"))?;
     for target in MATRIX_TARGETS {
         let dir = root.join(target);
         fs::create_dir_all(&dir)?;
@@ -76,5 +77,54 @@ fn main() -> std::io::Result<()> {
         }
     }
     println!("wrote {} seeds to each of {MATRIX_TARGETS:?}", seeds.len());
+    Ok(())
+}
+
+/// Batches: config (bits 4-6: size, 6 = run-time n), [n], count, then each matrix's shape and entries.
+fn write_batch_seeds(dir: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(dir)?;
+    let matrix = |w: &mut Writer, a: &[f64], n: usize| {
+        w.byte(0);
+        for j in 0..n {
+            for i in j..n {
+                w.value(a[i + j * n]);
+            }
+        }
+    };
+    // 17 3x3 matrices (every remainder of the lane count): easy, zero, repeated, huge, tiny, one NaN.
+    let mut w = Writer::default();
+    w.byte(0x20).byte(17);
+    for k in 0..17 {
+        let mut a: Vec<f64> = random_symmetric(3, k);
+        match k % 6 {
+            1 => a.fill(0.0),
+            2 => a = dense(3, |i, j| if i == j { 2.0 } else { 0.0 }),
+            3 => a.iter_mut().for_each(|x| *x *= 1e300),
+            4 => a.iter_mut().for_each(|x| *x *= 1e-300),
+            5 if k == 11 => a[1] = f64::NAN,
+            _ => {}
+        }
+        matrix(&mut w, &a, 3);
+    }
+    fs::write(dir.join("seed-mixed-3x3-f64"), &w.bytes)?;
+    // Run-time n = 33 is over the cap; n = 16: Wilkinson-like tridiagonal and the zeros-and-ones class.
+    let mut w = Writer::default();
+    w.byte(0x61).byte(16).byte(2);
+    let zo: Vec<f64> = zeros_and_ones(16, 3);
+    matrix(&mut w, &zo, 16);
+    matrix(
+        &mut w,
+        &dense(16, |i, j| {
+            if i.abs_diff(j) == 1 {
+                1.0
+            } else if i == j {
+                (7.5 - i as f64).abs()
+            } else {
+                0.0
+            }
+        }),
+        16,
+    );
+    fs::write(dir.join("seed-dyn-16-f32"), &w.bytes)?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 //!
 //! The targets live in `fuzz_targets/`; `smoke.sh` runs each of them briefly.
 
+pub mod batch;
 pub mod input;
 pub mod layer;
 pub mod oracle;

@@ -20,7 +20,7 @@ pub const N_MAX: usize = 40;
 pub const N_MAX_IN_PLACE: usize = 16;
 
 /// Whether `Solver::Qr` is implemented in this build (before it lands it answers `Unsupported`).
-pub const QR_AVAILABLE: bool = false;
+pub const QR_AVAILABLE: bool = true;
 
 /// Target-independent decoding of the config byte.
 #[derive(Debug, Clone, Copy)]

@@ -8,7 +8,8 @@ use std::path::Path;
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 5] = [
+const TARGETS: [(&str, Target); 6] = [
+    ("eigh_batch", eigen_fuzz::batch::eigh_batch_target),
     ("eigh", eigen_fuzz::targets::eigh),
     ("eigh_in_place", eigen_fuzz::targets::eigh_in_place),
     ("eigh_fixed", eigen_fuzz::targets::eigh_fixed),
