@@ -15,7 +15,7 @@ pub struct Info {
 
 /// Largest `n` for which [`Solver::Auto`] picks Jacobi, with and without eigenvectors: measured in
 /// release builds (portable and `-C target-cpu=native`), see `ARCHITECTURE.md`.
-const AUTO_JACOBI_MAX_N: (usize, usize) = (2, 2);
+const AUTO_JACOBI_MAX_N: (usize, usize) = (3, 2);
 
 /// The solver [`Solver::Auto`] resolves to for an `n x n` problem.
 pub fn resolve_solver(n: usize, opts: &Options) -> Solver {

@@ -2,8 +2,8 @@
 //!
 //! Stages: [`householder`] (elementary reflectors), [`tridiagonalize`] (`A = Q T Q^T`, fused rank-2
 //! update and symmetric matrix-vector product), [`back_transform`] (forms `Q`), [`plane`] (Givens
-//! rotations, closed-form 2x2), [`implicit_qr`] (Wilkinson-shift QR on `T`, rotating `Q` into the
-//! eigenvectors).
+//! rotations, closed-form 2x2), [`implicit_qr`] (Wilkinson-shift QR on `T`), [`rotation_sweeps`]
+//! (its rotations applied to `Q` in delayed, packed row strips, turning `Q` into the eigenvectors).
 
 pub(crate) mod back_transform;
 pub(crate) mod householder;
@@ -17,7 +17,9 @@ use implicit_qr::{NoVectors, implicit_qr};
 use rotation_sweeps::Delayed;
 
 /// Workspace length of [`solve`]: the off-diagonal `e`, the reflector scalars `tau`, and two vectors
-/// (`w`, `p` of the tridiagonalization, reused as the rotation cosines and sines).
+/// (`w`, `p` of the tridiagonalization, reused as the rotation cosines and sines). The blocked stages
+/// need no more: the delayed rotations live in `a` once `Q` is formed, the packed `V` in columns of `Q`
+/// not yet formed.
 pub(crate) const fn workspace_len(n: usize) -> usize {
     4 * n
 }

@@ -16,9 +16,6 @@ use crate::simd::SimdReal;
 /// Sweeps stored before they are applied.
 pub(crate) const MAX_SWEEPS: usize = 128;
 
-/// Vectors of lanes per strip: the independent dependency chains that hide the FMA latency.
-const STRIP_VECTORS: usize = 4;
-
 /// Rotates rows `r0..r0 + V * LANES` of columns `lo..=hi` of `z` (column stride `ld`) by one sweep;
 /// `c[k]`, `s[k]` belong to plane `lo + k`.
 #[inline(always)]
@@ -84,6 +81,9 @@ type StoredSweep = (usize, usize, Order, usize);
 const fn strip_rows<T: Real>() -> usize {
     STRIP_VECTORS * T::Lanes::LANES
 }
+
+/// Vectors of lanes per strip: independent dependency chains that hide the FMA latency.
+const STRIP_VECTORS: usize = 4;
 
 /// Stores sweeps in a caller-provided buffer and applies them in row strips (see the module docs).
 ///
