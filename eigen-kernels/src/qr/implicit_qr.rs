@@ -28,6 +28,8 @@ pub(crate) enum Order {
 pub(crate) trait Rotations<T: Real> {
     /// One sweep over planes `lo..hi` with cosines `c[i]` and sines `s[i]`.
     fn sweep(&mut self, lo: usize, hi: usize, order: Order, c: &[T], s: &[T]);
+    /// Called once when the iteration ends: every rotation must have been applied on return.
+    fn finish(&mut self) {}
 }
 
 /// Eigenvalues only: rotations are dropped.
@@ -127,6 +129,7 @@ fn deflate_absolute<T: Real>(d: &[T], e: &mut [T], lo: usize, hi: usize, eps: T)
 /// `e` (`e[i] = T[i+1, i]`, length at least `n - 1`; destroyed). On success `d` holds the eigenvalues
 /// (unsorted) and every rotation has been passed to `rot`. `c` and `s` are scratch of length `n`.
 /// Returns the number of implicit QR steps.
+#[inline(never)]
 pub(crate) fn implicit_qr<T: Real, R: Rotations<T>>(
     d: &mut [T],
     e: &mut [T],
@@ -331,6 +334,7 @@ pub(crate) fn implicit_qr<T: Real, R: Rotations<T>>(
         }
         scale_block(d, e, lsv, lendsv, -exp);
     }
+    rot.finish();
     if capped {
         let remaining = e[..n - 1].iter().filter(|x| **x != T::ZERO).count();
         return Err(EigenError::NoConvergence {
