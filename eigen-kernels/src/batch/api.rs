@@ -14,6 +14,7 @@ pub const MAX_DYN_N: usize = 32;
 const WIDE_MAX_N: usize = 6;
 
 /// Matrices per block, a multiple of every block width used (chunks of it keep blocks aligned).
+#[cfg_attr(not(feature = "rayon"), allow(dead_code))]
 pub(super) fn block_multiple<T: Real>() -> usize {
     T::BatchLanes::LANES
 }

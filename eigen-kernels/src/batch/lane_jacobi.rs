@@ -122,6 +122,25 @@ fn rotate<V: SimdReal>(m: &mut [V], i: usize, j: usize, c: V, s: V) {
     m[j] = s.mul_add(x, c * y);
 }
 
+/// Rutishauser's rotation annihilating `apq` in every lane (`apq != 0`): `(t, c)` with `s = t c`, as
+/// `jacobi::rotation::JacobiRotation::annihilate` computes them, rewritten with one division and one
+/// root on the critical path: for `theta = tau / w`, `tau = aqq - app`, `w = 2 apq`,
+/// `t = sign(theta) / (|theta| + sqrt(theta^2 + 1)) = sign(tau w) |w| / D` with `D = |tau| + R`,
+/// `R = sqrt(tau^2 + w^2)`, and since `1 + t^2 = 2R / D`, `c = 1 / sqrt(1 + t^2) = sqrt(D / 2R)`.
+/// `tau^2 + w^2` cannot overflow (the matrices are scaled); when both are tiny they are first brought
+/// up by an exact power of two (`t` and `c` are invariant). Lanes with `apq = 0` may give NaN.
+#[inline(always)]
+pub(super) fn rotation<T: Real, V: SimdReal<Scalar = T>>(app: V, aqq: V, apq: V, k: &Consts<V>) -> (V, V) {
+    let (tau, w) = (aqq - app, apq + apq);
+    let up = V::select(tau.abs().max(w.abs()).lt(k.small), k.scale_up, k.one);
+    let (tau, w) = (tau * up, w * up);
+    let r = tau.mul_add(tau, w * w).sqrt();
+    let dd = tau.abs() + r;
+    let t = (w.abs() / dd).copysign(tau * w);
+    let c = (dd / (r + r)).sqrt();
+    (t, c)
+}
+
 /// One cyclic sweep over the pairs `p < q` (column by column, like the scalar solver) of the lower
 /// triangle of `a`, with diagonal `d` and per-sweep corrections `z`; accumulates the rotations into the
 /// columns of `v`.
@@ -146,20 +165,9 @@ fn sweep<T: Real, V: SimdReal<Scalar = T>>(
                 a[pq] = zero;
                 continue;
             }
-            // Rutishauser's rotation, t = sign(theta) / (|theta| + sqrt(theta^2 + 1)) with
-            // theta = tau / w, tau = aqq - app, w = 2 apq, rewritten with one division and one root:
-            // t = sign(tau w) |w| / D, D = |tau| + R, R = sqrt(tau^2 + w^2), and since
-            // 1 + t^2 = 2R / D, c = 1 / sqrt(1 + t^2) = sqrt(D / 2R). No overflow: the matrices are
-            // scaled; tiny tau and w are first brought up by an exact power of two (t and c are
-            // invariant). Lanes that skip (among them every lane with apq = 0, where D may be 0) take
-            // the identity rotation, selected at the end so the test stays off the divide/sqrt chain.
-            let (tau, w) = (aqq - app, apq + apq);
-            let up = V::select(tau.abs().max(w.abs()).lt(k.small), k.scale_up, one);
-            let (tau, w) = (tau * up, w * up);
-            let r = tau.mul_add(tau, w * w).sqrt();
-            let dd = tau.abs() + r;
-            let t = (w.abs() / dd).copysign(tau * w);
-            let c = (dd / (r + r)).sqrt();
+            // Lanes that skip (among them every lane with apq = 0) take the identity rotation,
+            // selected at the end so the test stays off the divide/sqrt chain.
+            let (t, c) = rotation(app, aqq, apq, k);
             let (t, c) = (V::select(skip, zero, t), V::select(skip, one, c));
             let s = t * c;
             let h = t * apq;
@@ -229,6 +237,128 @@ pub(super) fn solve<T: Real, V: SimdReal<Scalar = T>>(
             b[i] += z[i];
             d[i] = b[i];
             z[i] = zero;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jacobi::rotation::{JacobiRotation, is_negligible};
+
+    /// Rows of (app, aqq, apq): ordinary, equal diagonal, huge and tiny theta, tiny everything, mixed
+    /// signs; one lane each.
+    const CASES: [(f64, f64, f64); 16] = [
+        (1.0, 2.0, 0.5),
+        (2.0, 1.0, -0.5),
+        (1.0, 1.0, 1e-3),
+        (0.0, 0.0, 1.0),
+        (0.0, 0.0, -1.0),
+        (1.0, -1.0, 1e-200),
+        (1e-3, 1e3, 1e-300),
+        (-3.0, 7.0, 2.5),
+        (1e-300, 2e-300, 1e-301),
+        (0.0, 1.0, 1e-30),
+        (5.0, 5.0, -5.0),
+        (1e10, -1e10, 1.0),
+        (0.25, 0.75, 0.125),
+        (-1.0, -1.0, 1e-17),
+        (3.0, 1e-20, 1e-10),
+        (1e-18, 1e-18, 1e-17),
+    ];
+
+    fn lanes_from<V: SimdReal>(f: impl Fn(usize) -> V::Scalar) -> V
+    where
+        V::Scalar: Real,
+    {
+        let mut a = V::splat(<V::Scalar as Real>::ZERO).to_array();
+        for (i, x) in a.as_mut().iter_mut().enumerate() {
+            *x = f(i);
+        }
+        V::from_array(a)
+    }
+
+    fn rotation_matches_scalar<T: Real, V: SimdReal<Scalar = T>>() {
+        let k = Consts::<V>::new(T::EPSILON);
+        for shift in 0..CASES.len() {
+            let case = |i: usize| CASES[(i + shift) % CASES.len()];
+            let get = |f: fn((f64, f64, f64)) -> f64| lanes_from::<V>(|i| T::from_f64(f(case(i))));
+            let (app, aqq, apq) = (get(|c| c.0), get(|c| c.1), get(|c| c.2));
+            let (t, c) = rotation(app, aqq, apq, &k);
+            let skip = negligible(apq, app, aqq, &k);
+            let (t, c, skip) = (
+                t.to_array(),
+                c.to_array(),
+                V::select(skip, k.one, k.zero).to_array(),
+            );
+            for l in 0..V::LANES {
+                let (p, q, x) = case(l);
+                let (p, q, x) = (T::from_f64(p), T::from_f64(q), T::from_f64(x));
+                let want_skip = is_negligible(x, p, q, T::EPSILON);
+                assert_eq!(
+                    skip.as_ref()[l] == T::ONE,
+                    want_skip,
+                    "{} test, lane {l}: {:?}",
+                    T::NAME,
+                    case(l)
+                );
+                if x == T::ZERO {
+                    continue;
+                }
+                let r = JacobiRotation::annihilate(p, q, x);
+                let ulps = |a: T, b: T| ((a - b).abs() / T::EPSILON).to_f64();
+                assert!(
+                    ulps(t.as_ref()[l], r.t) <= 4.0,
+                    "{} t, lane {l}: {:?} vs {:?}",
+                    T::NAME,
+                    t.as_ref()[l],
+                    r.t
+                );
+                assert!(
+                    ulps(c.as_ref()[l], r.c) <= 4.0,
+                    "{} c, lane {l}: {:?} vs {:?}",
+                    T::NAME,
+                    c.as_ref()[l],
+                    r.c
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lane_rotation_and_test_match_the_scalar_jacobi_lane_by_lane() {
+        rotation_matches_scalar::<f64, <f64 as Real>::Lanes>();
+        rotation_matches_scalar::<f64, <f64 as Real>::BatchLanes>();
+        rotation_matches_scalar::<f32, <f32 as Real>::Lanes>();
+        rotation_matches_scalar::<f32, <f32 as Real>::BatchLanes>();
+    }
+
+    #[test]
+    fn converged_lanes_are_left_bit_for_bit_untouched() {
+        type V = <f64 as Real>::Lanes;
+        let n = 3;
+        let k = Consts::<V>::new(f64::EPSILON);
+        // Lane 0 diagonal (converged), the other lanes full.
+        let entry = |i: usize, j: usize| {
+            lanes_from::<V>(|l| {
+                if i == j {
+                    1.0 + i as f64
+                } else if l == 0 {
+                    0.0
+                } else {
+                    0.5 / (1 + i + j + l) as f64
+                }
+            })
+        };
+        let mut a: [V; 9] = core::array::from_fn(|x| entry(x % n, x / n));
+        let (mut d, mut b, mut z) = ([V::splat(0.0); 3], [V::splat(0.0); 3], [V::splat(0.0); 3]);
+        let mut v = [V::splat(0.0); 9];
+        let out = solve(n, &mut a, &mut d, &mut b, &mut z, Some(&mut v), &k, 40);
+        assert!(V::all(out.converged) && out.sweeps > 1);
+        let d0: [f64; 3] = core::array::from_fn(|i| d[i].to_array()[0]);
+        assert_eq!(d0, [1.0, 2.0, 3.0]);
+        for (x, vx) in v.iter().enumerate() {
+            assert_eq!(vx.to_array()[0], if x % 4 == 0 { 1.0 } else { 0.0 });
         }
     }
 }
