@@ -57,6 +57,7 @@ mod finish;
 mod jacobi;
 mod options;
 mod prepare;
+mod qr;
 mod real;
 mod simd;
 #[cfg(feature = "alloc")]

@@ -281,6 +281,49 @@ pub(crate) fn scale<T: Real>(alpha: T, x: &mut [T]) {
     }
 }
 
+/// One column of the fused tridiagonalization step (faer's fused `syr2` + `symv`): applies the pending
+/// symmetric rank-2 update `col <- col - vj w - wj v` and, in the same pass, accumulates the next
+/// symmetric matrix-vector product `p <- p + uj col` and returns `col . u` (all slices the same length).
+#[inline]
+pub(crate) fn rank2_symv<T: Real>(
+    col: &mut [T],
+    v: &[T],
+    w: &[T],
+    vj: T,
+    wj: T,
+    u: &[T],
+    uj: T,
+    p: &mut [T],
+) -> T {
+    let len = col.len();
+    let (v, w, u, p) = (&v[..len], &w[..len], &u[..len], &mut p[..len]);
+    let lanes = T::Lanes::LANES;
+    let split = len - len % lanes;
+    let (nvj, nwj, uv) = (T::Lanes::splat(-vj), T::Lanes::splat(-wj), T::Lanes::splat(uj));
+    let mut acc = T::Lanes::splat(T::ZERO);
+    let mut i = 0;
+    while i < split {
+        let r = i..i + lanes;
+        let x = nwj.mul_add(
+            T::Lanes::load(&v[r.clone()]),
+            nvj.mul_add(T::Lanes::load(&w[r.clone()]), T::Lanes::load(&col[r.clone()])),
+        );
+        x.store(&mut col[r.clone()]);
+        uv.mul_add(x, T::Lanes::load(&p[r.clone()]))
+            .store(&mut p[r.clone()]);
+        acc = x.mul_add(T::Lanes::load(&u[r]), acc);
+        i += lanes;
+    }
+    let mut sum = acc.reduce_add();
+    for i in split..len {
+        let x = col[i] - vj * w[i] - wj * v[i];
+        col[i] = x;
+        p[i] += uj * x;
+        sum += x * u[i];
+    }
+    sum
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

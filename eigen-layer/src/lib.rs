@@ -33,6 +33,8 @@
 pub mod batch;
 mod eigh_op;
 mod error;
+pub mod nn;
+mod pca;
 
 mod spectral;
 
@@ -42,6 +44,7 @@ pub use eigh_op::{
     eigh_backward_workspace_len,
 };
 pub use error::LayerError;
+pub use pca::{EigenLayer, EigenLayerConfig, EigenLayerGrads, Mode};
 pub use spectral::{
     Spectral, SpectralOp, spectral_backward_into, spectral_backward_workspace_len, spectral_forward_into,
     spectral_output_into,
