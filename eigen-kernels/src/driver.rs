@@ -135,14 +135,14 @@ pub struct FixedEigh<T, const N: usize> {
 /// Eigen-decomposition of a fixed-size symmetric matrix given as an array of columns; no allocation.
 ///
 /// Same contract as [`eigh_in_place`]; `Solver::Auto` means Jacobi at these sizes. The workspace lives on
-/// the stack (`4 * N` scalars).
+/// the stack (`2 * N * N` scalars: the Brent–Luk rounds need a second matrix buffer).
 pub fn eigh_fixed<T: Real, const N: usize>(
     a: &[[T; N]; N],
     opts: &Options,
 ) -> Result<FixedEigh<T, N>, EigenError> {
     let mut m = *a;
     let mut values = [T::ZERO; N];
-    let mut work = [[T::ZERO; N]; 4];
+    let mut work = [[[T::ZERO; N]; N]; 2];
     let opts = Options {
         solver: if opts.solver == Solver::Auto {
             Solver::Jacobi
@@ -159,7 +159,7 @@ pub fn eigh_fixed<T: Real, const N: usize>(
                 N,
                 &mut values,
                 Some(v.as_flattened_mut()),
-                work.as_flattened_mut(),
+                work.as_flattened_mut().as_flattened_mut(),
                 &opts,
             )?;
             (info, Some(v))
@@ -170,7 +170,7 @@ pub fn eigh_fixed<T: Real, const N: usize>(
                 N,
                 &mut values,
                 None,
-                work.as_flattened_mut(),
+                work.as_flattened_mut().as_flattened_mut(),
                 &opts,
             )?;
             (info, None)
