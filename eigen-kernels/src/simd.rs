@@ -124,6 +124,12 @@ pub trait SimdReal:
     fn all(mask: Self) -> bool;
     /// Sum of the lanes.
     fn reduce_add(self) -> Self::Scalar;
+    /// Vector from a lane-array (lane `i` = `a[i]`).
+    fn from_array(a: Self::Array) -> Self;
+    /// Lane-wise AND of two masks made by the comparisons.
+    fn and(self, other: Self) -> Self;
+    /// Lane-wise OR of two masks made by the comparisons.
+    fn or(self, other: Self) -> Self;
 }
 
 macro_rules! impl_simd_real {
@@ -202,6 +208,18 @@ macro_rules! impl_simd_real {
             #[inline(always)]
             fn reduce_add(self) -> $t {
                 <$v>::reduce_add(self)
+            }
+            #[inline(always)]
+            fn from_array(a: [$t; $n]) -> Self {
+                <$v>::new(a)
+            }
+            #[inline(always)]
+            fn and(self, other: Self) -> Self {
+                self & other
+            }
+            #[inline(always)]
+            fn or(self, other: Self) -> Self {
+                self | other
             }
         }
     };
@@ -349,6 +367,49 @@ pub(crate) fn scale<T: Real>(alpha: T, x: &mut [T]) {
     for a in xt {
         *a *= alpha;
     }
+}
+
+/// One column of the fused tridiagonalization step (faer's fused `syr2` + `symv`): applies the pending
+/// symmetric rank-2 update `col <- col - vj w - wj v` and, in the same pass, accumulates the next
+/// symmetric matrix-vector product `p <- p + uj col` and returns `col . u` (all slices the same length).
+#[inline]
+pub(crate) fn rank2_symv<T: Real>(
+    col: &mut [T],
+    v: &[T],
+    w: &[T],
+    vj: T,
+    wj: T,
+    u: &[T],
+    uj: T,
+    p: &mut [T],
+) -> T {
+    let len = col.len();
+    let (v, w, u, p) = (&v[..len], &w[..len], &u[..len], &mut p[..len]);
+    let lanes = T::Lanes::LANES;
+    let split = len - len % lanes;
+    let (nvj, nwj, uv) = (T::Lanes::splat(-vj), T::Lanes::splat(-wj), T::Lanes::splat(uj));
+    let mut acc = T::Lanes::splat(T::ZERO);
+    let mut i = 0;
+    while i < split {
+        let r = i..i + lanes;
+        let x = nwj.mul_add(
+            T::Lanes::load(&v[r.clone()]),
+            nvj.mul_add(T::Lanes::load(&w[r.clone()]), T::Lanes::load(&col[r.clone()])),
+        );
+        x.store(&mut col[r.clone()]);
+        uv.mul_add(x, T::Lanes::load(&p[r.clone()]))
+            .store(&mut p[r.clone()]);
+        acc = x.mul_add(T::Lanes::load(&u[r]), acc);
+        i += lanes;
+    }
+    let mut sum = acc.reduce_add();
+    for i in split..len {
+        let x = col[i] - vj * w[i] - wj * v[i];
+        col[i] = x;
+        p[i] += uj * x;
+        sum += x * u[i];
+    }
+    sum
 }
 
 #[cfg(test)]
@@ -516,6 +577,40 @@ mod tests {
     fn slice_kernels_match_scalar_loops_for_every_remainder() {
         slice_kernels_match_scalar::<f64>();
         slice_kernels_match_scalar::<f32>();
+    }
+
+    fn masks_and_arrays_match_scalar_logic<V: SimdReal>() {
+        let w = V::LANES;
+        let mut xa = V::splat(V::Scalar::ZERO).to_array();
+        let mut ya = xa;
+        for i in 0..w {
+            xa.as_mut()[i] = V::Scalar::from_usize(i % 3);
+            ya.as_mut()[i] = V::Scalar::from_usize(i % 2);
+        }
+        let (x, y) = (V::from_array(xa), V::from_array(ya));
+        assert_eq!(
+            x.to_array().as_ref(),
+            xa.as_ref(),
+            "from_array/to_array round trip"
+        );
+        let one = V::splat(V::Scalar::ONE);
+        let (mx, my) = (x.lt(one), y.lt(one));
+        let both = V::select(mx.and(my), one, -one).to_array();
+        let either = V::select(mx.or(my), one, -one).to_array();
+        for i in 0..w {
+            let (a, b) = (i % 3 < 1, i % 2 < 1);
+            let s = |m: bool| if m { V::Scalar::ONE } else { -V::Scalar::ONE };
+            assert_eq!(both.as_ref()[i], s(a && b), "and, lane {i}");
+            assert_eq!(either.as_ref()[i], s(a || b), "or, lane {i}");
+        }
+    }
+
+    #[test]
+    fn mask_logic_and_array_conversion_work_lane_by_lane() {
+        masks_and_arrays_match_scalar_logic::<wide::f64x4>();
+        masks_and_arrays_match_scalar_logic::<wide::f64x8>();
+        masks_and_arrays_match_scalar_logic::<wide::f32x8>();
+        masks_and_arrays_match_scalar_logic::<wide::f32x16>();
     }
 
     #[test]
