@@ -38,6 +38,9 @@ pub trait Real:
 {
     /// The SIMD vector of this scalar chosen at compile time (see [`crate::simd`]).
     type Lanes: SimdReal<Scalar = Self>;
+    /// The SIMD vector the batched solvers ([`crate::batch`]) put one matrix per lane in: `f64x8` /
+    /// `f32x16` on every target (two native vectors with AVX2), to overlap independent rotations.
+    type BatchLanes: SimdReal<Scalar = Self>;
     /// 0.
     const ZERO: Self;
     /// 1.
@@ -112,9 +115,10 @@ pub trait Real:
 macro_rules! impl_real {
     ($t:ty, $lanes:ty, $m:ident, $name:literal,
      $sqrt:path, $hypot:path, $scalbn:path, $frexp:path, $ln:path, $ln1p:path, $exp:path, $expm1:path,
-     $pow:path, $copysign:path, $fabs:path) => {
+     $pow:path, $copysign:path, $fabs:path, $batch:ty) => {
         impl Real for $t {
             type Lanes = $lanes;
+            type BatchLanes = $batch;
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const TWO: Self = 2.0;
@@ -208,7 +212,8 @@ impl_real!(
     libm::expm1f,
     libm::powf,
     libm::copysignf,
-    libm::fabsf
+    libm::fabsf,
+    crate::simd::F32BatchLanes
 );
 impl_real!(
     f64,
@@ -225,7 +230,8 @@ impl_real!(
     libm::expm1,
     libm::pow,
     libm::copysign,
-    libm::fabs
+    libm::fabs,
+    crate::simd::F64BatchLanes
 );
 
 #[cfg(test)]

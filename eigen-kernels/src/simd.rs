@@ -18,6 +18,13 @@ pub(crate) type F32Lanes = wide::f32x16;
 #[cfg(not(target_feature = "avx512f"))]
 pub(crate) type F32Lanes = wide::f32x8;
 
+/// Lane types of the batched solvers: twice the native width (two registers with AVX2, four with SSE2),
+/// so each instruction stream carries two or more independent Jacobi rotation chains whose
+/// divide/square-root latency would otherwise leave the units idle.
+pub(crate) type F64BatchLanes = wide::f64x8;
+/// See [`F64BatchLanes`].
+pub(crate) type F32BatchLanes = wide::f32x16;
+
 /// The instruction-set level this build was compiled for, e.g. `"avx512f+fma"`, `"avx2+fma"`, `"sse2"`.
 pub const fn simd_level() -> &'static str {
     if cfg!(all(target_feature = "avx512f", target_feature = "fma")) {
