@@ -28,6 +28,8 @@ pub(crate) enum Order {
 pub(crate) trait Rotations<T: Real> {
     /// One sweep over planes `lo..hi` with cosines `c[i]` and sines `s[i]`.
     fn sweep(&mut self, lo: usize, hi: usize, order: Order, c: &[T], s: &[T]);
+    /// Called once when the iteration ends: every rotation must have been applied on return.
+    fn finish(&mut self) {}
 }
 
 /// Eigenvalues only: rotations are dropped.
@@ -105,10 +107,29 @@ fn scale_block<T: Real>(d: &mut [T], e: &mut [T], lo: usize, hi: usize, exp: i32
     }
 }
 
+/// Sets to zero every off-diagonal `e[lo..hi]` below `eps * max(|d[lo..=hi]|, |e[lo..hi]|)` (the absolute,
+/// norm-wise deflation test of Golub & Van Loan Alg. 8.3.3; backward stable). Used only when a step made
+/// no progress: with off-diagonals spanning more than the exponent range, the sines of the rotation chase
+/// underflow to zero, every rotation becomes the identity, and the relative test of dsteqr never
+/// deflates, so the iteration would stall until the cap (found by the fuzzer on an `f32` matrix with
+/// entries from `3e10` down to subnormal).
+fn deflate_absolute<T: Real>(d: &[T], e: &mut [T], lo: usize, hi: usize, eps: T) {
+    let mut anorm = T::ZERO;
+    for x in d[lo..=hi].iter().chain(&e[lo..hi]) {
+        anorm = anorm.max(x.abs());
+    }
+    for x in &mut e[lo..hi] {
+        if x.abs() <= eps * anorm {
+            *x = T::ZERO;
+        }
+    }
+}
+
 /// Diagonalizes the symmetric tridiagonal matrix with diagonal `d` (length n) and off-diagonal
 /// `e` (`e[i] = T[i+1, i]`, length at least `n - 1`; destroyed). On success `d` holds the eigenvalues
 /// (unsorted) and every rotation has been passed to `rot`. `c` and `s` are scratch of length `n`.
 /// Returns the number of implicit QR steps.
+#[inline(never)]
 pub(crate) fn implicit_qr<T: Real, R: Rotations<T>>(
     d: &mut [T],
     e: &mut [T],
@@ -233,8 +254,12 @@ pub(crate) fn implicit_qr<T: Real, R: Rotations<T>>(
                     s[i] = sn;
                 }
                 rot.sweep(l, m, Order::Descending, c, s);
+                let stalled = pp == T::ZERO && g == e[l];
                 d[l] -= pp;
                 e[l] = g;
+                if stalled {
+                    deflate_absolute(d, e, l, m, eps);
+                }
             }
         } else {
             // QR iteration: eigenvalues converge at the bottom (l) of the block.
@@ -299,12 +324,17 @@ pub(crate) fn implicit_qr<T: Real, R: Rotations<T>>(
                     s[i] = -sn;
                 }
                 rot.sweep(m, l, Order::Ascending, c, s);
+                let stalled = pp == T::ZERO && g == e[l - 1];
                 d[l] -= pp;
                 e[l - 1] = g;
+                if stalled {
+                    deflate_absolute(d, e, m, l, eps);
+                }
             }
         }
         scale_block(d, e, lsv, lendsv, -exp);
     }
+    rot.finish();
     if capped {
         let remaining = e[..n - 1].iter().filter(|x| **x != T::ZERO).count();
         return Err(EigenError::NoConvergence {

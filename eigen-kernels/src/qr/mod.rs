@@ -9,10 +9,12 @@ pub(crate) mod back_transform;
 pub(crate) mod householder;
 pub(crate) mod implicit_qr;
 pub(crate) mod plane;
+pub(crate) mod rotation_sweeps;
 pub(crate) mod tridiagonalize;
 
 use crate::{EigenError, Real};
-use implicit_qr::{Immediate, NoVectors, implicit_qr};
+use implicit_qr::{NoVectors, implicit_qr};
+use rotation_sweeps::Delayed;
 
 /// Workspace length of [`solve`]: the off-diagonal `e`, the reflector scalars `tau`, and two vectors
 /// (`w`, `p` of the tridiagonalization, reused as the rotation cosines and sines).
@@ -42,7 +44,8 @@ pub(crate) fn solve<T: Real>(
     match vectors {
         Some(z) => {
             back_transform::form_q(a, n, tau, z);
-            implicit_qr(d, e, w, p, &mut Immediate { z, rows: n }, max_per_value)
+            // The reflectors are spent: `a` stores the delayed rotation sweeps.
+            implicit_qr(d, e, w, p, &mut Delayed::new(z, n, a), max_per_value)
         }
         None => implicit_qr(d, e, w, p, &mut NoVectors, max_per_value),
     }
