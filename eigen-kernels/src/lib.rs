@@ -1,7 +1,8 @@
 //! # eigen-kernels
 //!
 //! Symmetric eigensolvers for `f32` and `f64`, `#![no_std]`, explicitly vectorised with [`wide`]:
-//! a cyclic Jacobi solver (high relative accuracy) and, for larger matrices, Householder
+//! a Jacobi solver (cyclic, or Brent–Luk parallel rounds from n = 32; high relative accuracy) and, for
+//! larger matrices, Householder
 //! tridiagonalization with implicit shifted QR.
 //!
 //! ## Conventions (every API)
@@ -32,12 +33,16 @@
 //!   never a silent NaN or infinity.
 //! - **Accuracy** in LAPACK's units ([`accuracy`]): residual `|A - V L V^T| / (n |A| ulp)` and
 //!   orthogonality `|I - V^T V| / (n ulp)` at most 50 on the LAPACK test families, both precisions.
-//!   Jacobi also delivers eigenvalues of graded positive definite matrices to high relative accuracy.
+//!   Jacobi ([`Solver::Jacobi`]) also delivers eigenvalues of graded positive definite matrices
+//!   `H = D A D` to high relative accuracy (Demmel & Veselić 1992): tested, every eigenvalue within
+//!   `100 n eps cond(A)` relative error of a double-double reference for `D` spanning `1e-8..1e8`, in
+//!   both precisions and both orderings. QR-based solvers, ours included, only promise normwise accuracy.
 //! - **Scaling**: matrices with entries near overflow or underflow are scaled by a power of two (exact).
 //!
 //! ## Features
 //! `alloc` (allocating API, [`testing`]), `std` (default; implies `alloc`), `rayon` (parallel batches).
-//! SIMD width is fixed at compile time; see [`simd_level`].
+//! SIMD width is fixed at compile time; see [`simd_level`]. Without `std` or `alloc` the crate links into
+//! bare-metal binaries (`no-std-check/`, built for `thumbv7em-none-eabihf` in CI).
 
 #![no_std]
 #![forbid(unsafe_code)]
