@@ -1,7 +1,8 @@
 //! # eigen-kernels
 //!
 //! Symmetric eigensolvers for `f32` and `f64`, `#![no_std]`, explicitly vectorised with [`wide`]:
-//! a cyclic Jacobi solver (high relative accuracy) and, for larger matrices, Householder
+//! a Jacobi solver (cyclic, or Brent–Luk parallel rounds from n = 32; high relative accuracy) and, for
+//! larger matrices, Householder
 //! tridiagonalization with implicit shifted QR.
 //!
 //! ## Conventions (every API)
@@ -51,13 +52,18 @@
 //!   residual `|A - V L V^T|_1 / (n |A|_1 ulp)` and orthogonality `|I - V^T V|_1 / (n ulp)` at most 50
 //!   (LAPACK's `sep.in` threshold; `|A|` floored at the smallest normal number, as LAPACK does, so
 //!   matrices below the normal range are measured against it). Eigenvalues computed without vectors
-//!   agree with those computed with vectors to the same ratio. Jacobi also delivers eigenvalues of
-//!   graded positive definite matrices to high relative accuracy.
+//!   agree with those computed with vectors to the same ratio.
+//! - **Relative accuracy**: Jacobi ([`Solver::Jacobi`]) also delivers eigenvalues of graded positive
+//!   definite matrices `H = D A D` to high relative accuracy (Demmel & Veselić 1992): tested, every
+//!   eigenvalue within `100 n eps cond(A)` relative error of a double-double reference for `D` spanning
+//!   `1e-8..1e8`, in both precisions and both orderings. QR-based solvers, ours included, only promise
+//!   normwise accuracy.
 //! - **Conventions** always hold: ascending eigenvalues, unit eigenvectors with the sign rule above.
 //!
 //! ## Features
 //! `alloc` (allocating API, [`testing`]), `std` (default; implies `alloc`), `rayon` (parallel batches).
-//! SIMD width is fixed at compile time; see [`simd_level`].
+//! SIMD width is fixed at compile time; see [`simd_level`]. Without `std` or `alloc` the crate links into
+//! bare-metal binaries (`no-std-check/`, built for `thumbv7em-none-eabihf` in CI).
 
 #![no_std]
 #![forbid(unsafe_code)]
