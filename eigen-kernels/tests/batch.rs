@@ -21,8 +21,9 @@ fn jacobi() -> Options {
     Options::default().with_solver(Solver::Jacobi)
 }
 
+/// The widest block the batch uses (small `n` run on `BatchLanes`, larger on `Lanes`).
 fn lanes<T: Real>() -> usize {
-    T::Lanes::LANES
+    T::BatchLanes::LANES
 }
 
 /// Matrix `k` of a flat batch as `[[T; N]; N]` columns.

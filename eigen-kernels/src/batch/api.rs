@@ -7,8 +7,17 @@ use crate::{EigenError, Options, Real, SimdReal, Solver};
 /// Largest `n` accepted by [`eigh_batch_dyn`] (its block lives on the stack).
 pub const MAX_DYN_N: usize = 32;
 
-/// The lane type a block of `T` matrices is solved with.
-pub(super) type Block<T> = <T as Real>::Lanes;
+/// Largest `n` solved with [`Real::BatchLanes`] (twice the native width): small blocks are bound by the
+/// latency of each rotation's divide/sqrt chain, which two independent chains per instruction stream
+/// hide; from `n = 8` on the block no longer fits the registers and L1 as comfortably and the native
+/// width [`Real::Lanes`] is faster (measured with `eigen-bench`'s `batch` group).
+const WIDE_MAX_N: usize = 6;
+
+/// Matrices per block, a multiple of every block width used (chunks of it keep blocks aligned).
+#[cfg_attr(not(feature = "rayon"), allow(dead_code))]
+pub(super) fn block_multiple<T: Real>() -> usize {
+    T::BatchLanes::LANES
+}
 
 /// Accumulated failures of a batch (or of a chunk of one): the first failing index, its error, and how
 /// many failed.
@@ -63,6 +72,7 @@ impl Failures {
 pub(super) struct Settings<T> {
     tol: T,
     max_sweeps: usize,
+    unscaled: (T, T),
 }
 
 /// Checks the options a batch understands and resolves them (the scalar driver's tolerance rule).
@@ -75,6 +85,7 @@ pub(super) fn settings<T: Real>(opts: &Options) -> Result<Settings<T>, BatchErro
     Ok(Settings {
         tol: T::from_f64(opts.tolerance.unwrap_or(0.0)).max(T::EPSILON),
         max_sweeps: opts.max_sweeps,
+        unscaled: layout::unscaled_range(),
     })
 }
 
@@ -140,7 +151,6 @@ struct Work<'a, V> {
     d: &'a mut [V],
     b: &'a mut [V],
     z: &'a mut [V],
-    s: &'a mut [V],
 }
 
 /// Solves one block of at most `V::LANES` matrices (flat, `n n` each); `base` is the batch index of the
@@ -153,24 +163,15 @@ fn solve_block<T: Real, V: SimdReal<Scalar = T>>(
     vectors: Option<&mut [T]>,
     w: &mut Work<'_, V>,
     set: Settings<T>,
+    k: &lane_jacobi::Consts<V>,
     base: usize,
     failures: &mut Failures,
 ) {
-    let mut state = layout::gather(n, mats, w.a);
-    let out = lane_jacobi::solve(
-        n,
-        w.a,
-        w.d,
-        w.b,
-        w.z,
-        w.s,
-        w.v.as_deref_mut(),
-        set.tol,
-        set.max_sweeps,
-    );
+    let mut state = layout::gather(n, mats, w.a, set.unscaled);
+    let out = lane_jacobi::solve(n, w.a, w.d, w.b, w.z, w.v.as_deref_mut(), k, set.max_sweeps);
     if !V::all(out.converged) {
         let mut remaining = [0usize; MAX_LANES];
-        lane_jacobi::count_not_negligible(n, w.a, w.d, set.tol, &mut remaining);
+        lane_jacobi::count_not_negligible(n, w.a, w.d, k, &mut remaining);
         for l in 0..state.live {
             if remaining[l] > 0 && state.error[l].is_none() {
                 state.fail(
@@ -204,6 +205,7 @@ fn solve_blocks<T: Real, V: SimdReal<Scalar = T>>(
 ) -> Failures {
     let (nn, lanes) = (n * n, V::LANES);
     let mut failures = Failures::default();
+    let consts = lane_jacobi::Consts::new(set.tol);
     for (k, (m, vals)) in mats
         .chunks(lanes * nn)
         .zip(values.chunks_mut(lanes * n))
@@ -211,12 +213,13 @@ fn solve_blocks<T: Real, V: SimdReal<Scalar = T>>(
     {
         let start = k * lanes * nn;
         let vecs = vectors.as_deref_mut().map(|v| &mut v[start..start + m.len()]);
-        solve_block(n, m, vals, vecs, w, set, base + k * lanes, &mut failures);
+        solve_block(n, m, vals, vecs, w, set, &consts, base + k * lanes, &mut failures);
     }
     failures
 }
 
-/// [`solve_blocks`] with a stack block of the compile-time size `N` (fully unrollable loops).
+/// [`solve_blocks`] with a stack block of the compile-time size `N` (fully unrollable loops), in the
+/// lane width that suits `N`.
 pub(super) fn solve_fixed<T: Real, const N: usize>(
     mats: &[T],
     values: &mut [T],
@@ -224,11 +227,25 @@ pub(super) fn solve_fixed<T: Real, const N: usize>(
     set: Settings<T>,
     base: usize,
 ) -> Failures {
-    let zero = Block::<T>::splat(T::ZERO);
+    if N <= WIDE_MAX_N {
+        solve_fixed_in::<T, T::BatchLanes, N>(mats, values, vectors, set, base)
+    } else {
+        solve_fixed_in::<T, T::Lanes, N>(mats, values, vectors, set, base)
+    }
+}
+
+fn solve_fixed_in<T: Real, V: SimdReal<Scalar = T>, const N: usize>(
+    mats: &[T],
+    values: &mut [T],
+    vectors: Option<&mut [T]>,
+    set: Settings<T>,
+    base: usize,
+) -> Failures {
+    let zero = V::splat(T::ZERO);
     let mut a = [[zero; N]; N];
     let mut v = [[zero; N]; N];
-    let mut diag = [[zero; N]; 4];
-    let [d, b, z, s] = &mut diag;
+    let mut diag = [[zero; N]; 3];
+    let [d, b, z] = &mut diag;
     let want = vectors.is_some();
     let mut w = Work {
         a: a.as_flattened_mut(),
@@ -236,7 +253,6 @@ pub(super) fn solve_fixed<T: Real, const N: usize>(
         d,
         b,
         z,
-        s,
     };
     solve_blocks(N, mats, values, vectors, &mut w, set, base)
 }
@@ -262,11 +278,11 @@ pub(super) fn solve_dyn<T: Real>(
     if n == 0 || n > MAX_DYN_N {
         return Failures::default();
     }
-    let zero = Block::<T>::splat(T::ZERO);
+    let zero = T::Lanes::splat(T::ZERO);
     let mut a = [zero; MAX_DYN_N * MAX_DYN_N];
     let mut v = [zero; MAX_DYN_N * MAX_DYN_N];
-    let mut diag = [[zero; MAX_DYN_N]; 4];
-    let [d, b, z, s] = &mut diag;
+    let mut diag = [[zero; MAX_DYN_N]; 3];
+    let [d, b, z] = &mut diag;
     let want = vectors.is_some();
     let mut w = Work {
         a: &mut a[..n * n],
@@ -274,7 +290,6 @@ pub(super) fn solve_dyn<T: Real>(
         d: &mut d[..n],
         b: &mut b[..n],
         z: &mut z[..n],
-        s: &mut s[..n],
     };
     solve_blocks(n, mats, values, vectors, &mut w, set, base)
 }

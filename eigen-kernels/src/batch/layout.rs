@@ -44,17 +44,59 @@ impl LaneState {
     }
 }
 
+/// Magnitudes `[lo, hi)` between which no matrix of dimension up to `MAX_DYN_N` is scaled: the scalar
+/// driver scales when the largest entry's binary exponent leaves `+-(emax / 2 - 8 - bits(n))`, so
+/// `+-(emax / 2 - 15)` is inside that range for every `n <= 32`; entries there take the fast path.
+pub(super) fn unscaled_range<T: Real>() -> (T, T) {
+    let e = T::MAX.exponent() / 2 - 15;
+    (T::ONE.scalbn(-e), T::ONE.scalbn(e))
+}
+
 /// Loads the lower triangles of the `mats.len() / (n n)` (at most `V::LANES`) column-major matrices of
 /// `mats` into `a` (`n x n` vectors, column-major, lower triangle written) and reports per-lane state.
 ///
-/// Each matrix is scanned like the scalar driver does (`NonFinite` with the first position in
-/// column-major order; scale exponent from the largest magnitude), so every lane sees exactly the
-/// scaled matrix the scalar solver would see.
+/// Fast path: the transpose also takes each lane's largest magnitude and finiteness; when every lane is
+/// finite with magnitudes in `unscaled` (or zero), nothing else is needed. Otherwise each matrix is
+/// scanned like the scalar driver does (`NonFinite` with the first position in column-major order; the
+/// scale exponent from the largest magnitude) and the affected lanes are rewritten, so every lane sees
+/// exactly the scaled matrix the scalar solver would see.
 #[inline(always)]
-pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(n: usize, mats: &[T], a: &mut [V]) -> LaneState {
+pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    mats: &[T],
+    a: &mut [V],
+    unscaled: (T, T),
+) -> LaneState {
     let nn = n * n;
     let live = mats.len() / nn;
     let mut state = LaneState::new(live);
+    let zero = V::splat(T::ZERO);
+    let zeros = zero.to_array();
+    let (mut max, mut finite) = (zero, zero.eq(zero));
+    let big = V::splat(T::MAX);
+    for j in 0..n {
+        for i in j..n {
+            let pad = if i == j { T::ONE } else { T::ZERO };
+            let mut lanes = zeros;
+            let out = lanes.as_mut();
+            for (l, x) in out[..live].iter_mut().enumerate() {
+                *x = mats[l * nn + i + j * n];
+            }
+            for x in &mut out[live..] {
+                *x = pad;
+            }
+            let x = V::from_array(lanes);
+            let ax = x.abs();
+            // NaN fails `<=`, so the mask catches NaN and infinity.
+            finite = finite.and(ax.le(big));
+            max = max.max(ax);
+            a[i + j * n] = x;
+        }
+    }
+    let (lo, hi) = (V::splat(unscaled.0), V::splat(unscaled.1));
+    if V::all(finite.and(max.lt(hi)).and(lo.le(max).or(max.eq(zero)))) {
+        return state;
+    }
     for (l, m) in mats.chunks_exact(nn).enumerate() {
         match prepare::lower_max_abs(m, n) {
             Err(e) => state.fail(l, e),
@@ -67,19 +109,12 @@ pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(n: usize, mats: &[T], a: 
             }
         }
     }
-    let zeros = V::splat(T::ZERO).to_array();
-    for j in 0..n {
-        for i in j..n {
-            let pad = if i == j { T::ONE } else { T::ZERO };
-            let mut lanes = zeros;
-            let out = lanes.as_mut();
-            for (l, x) in out[..live].iter_mut().enumerate() {
-                *x = mats[l * nn + i + j * n];
-            }
-            for x in &mut out[live..] {
-                *x = pad;
-            }
-            if state.special {
+    if state.special {
+        for j in 0..n {
+            for i in j..n {
+                let pad = if i == j { T::ONE } else { T::ZERO };
+                let mut lanes = a[i + j * n].to_array();
+                let out = lanes.as_mut();
                 for l in 0..live {
                     if state.error[l].is_some() {
                         out[l] = pad;
@@ -87,8 +122,8 @@ pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(n: usize, mats: &[T], a: 
                         out[l] = out[l].scalbn(-state.exp[l]);
                     }
                 }
+                a[i + j * n] = V::from_array(lanes);
             }
-            a[i + j * n] = V::from_array(lanes);
         }
     }
     state

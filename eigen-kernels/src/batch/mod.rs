@@ -1,7 +1,8 @@
 //! Batched eigensolvers: many small symmetric matrices at once, one matrix per SIMD lane.
 //!
-//! A block of `LANES` matrices (the lane count of [`Real::Lanes`](crate::Real::Lanes), e.g. 8 `f32` or
-//! 4 `f64` with AVX2) is transposed into structure-of-arrays form, so that entry `(i, j)` of all of them
+//! A block of `LANES` matrices (the lane count of [`Real::BatchLanes`](crate::Real::BatchLanes), 16 `f32`
+//! or 8 `f64`, for `n <= 6`; of [`Real::Lanes`](crate::Real::Lanes), e.g. 8 `f32` or 4 `f64` with AVX2,
+//! above) is transposed into structure-of-arrays form, so that entry `(i, j)` of all of them
 //! is one vector; a branch-free cyclic Jacobi solver then works on all lanes at once (the approach of
 //! cuSOLVER's `syevjBatched` and of McAdams et al. 2011 for 3x3 SVDs), each lane with its own
 //! convergence mask, power-of-two scaling and output conventions, and the results are transposed back.

@@ -5,13 +5,13 @@
 use rayon::prelude::*;
 
 use super::BatchError;
-use super::api::{self, Block, Failures, Settings};
-use crate::{Options, Real, SimdReal};
+use super::api::{self, Failures, Settings};
+use crate::{Options, Real};
 
 /// Matrices per parallel task: whole blocks, about four tasks per thread so uneven convergence
 /// balances out.
 fn chunk_len<T: Real>(count: usize) -> usize {
-    let lanes = Block::<T>::LANES;
+    let lanes = api::block_multiple::<T>();
     let tasks = 4 * rayon::current_num_threads().max(1);
     count.div_ceil(tasks).div_ceil(lanes).max(1) * lanes
 }

@@ -57,3 +57,83 @@ pub(super) fn normalize_signs<T: Real, V: SimdReal<Scalar = T>>(n: usize, v: &mu
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finish;
+
+    fn per_lane_sort_matches_scalar<T: Real, V: SimdReal<Scalar = T>>(n: usize) {
+        let w = V::LANES;
+        // Lane l holds the values (i * 7 + l * 3) mod 5 - 2 (repeats included) and a vector matrix tagging
+        // each entry with its column, so the permutation is visible.
+        let value =
+            |l: usize, i: usize| T::from_f64((((i * 7 + l * 3) % 5) as f64 - 2.0) + 0.25 * (i % 2) as f64);
+        let mut d: [V; 8] = [V::splat(T::ZERO); 8];
+        let mut v: [V; 64] = [V::splat(T::ZERO); 64];
+        let mut zeros = V::splat(T::ZERO).to_array();
+        for i in 0..n {
+            for l in 0..w {
+                zeros.as_mut()[l] = value(l, i);
+            }
+            d[i] = V::from_array(zeros);
+            for r in 0..n {
+                v[r + i * n] = V::splat(T::from_usize(100 * i + r));
+            }
+        }
+        sort_ascending(n, &mut d[..n], Some(&mut v[..n * n]));
+        for l in 0..w {
+            let mut want: [T; 8] = core::array::from_fn(|i| if i < n { value(l, i) } else { T::ZERO });
+            finish::sort_ascending(&mut want[..n], None, n);
+            for i in 0..n {
+                let got = d[i].to_array().as_ref()[l];
+                assert_eq!(got, want[i], "lane {l} position {i}");
+                // The column moved with its value: its tag's original column holds that value.
+                let tag = v[i * n].to_array().as_ref()[l].to_f64() as usize / 100;
+                assert_eq!(value(l, tag), got, "lane {l}: vector column moved with its value");
+                for r in 0..n {
+                    assert_eq!(v[r + i * n].to_array().as_ref()[l], T::from_usize(100 * tag + r));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sorting_network_orders_every_lane_and_moves_the_vectors_along() {
+        for n in 1..=8 {
+            per_lane_sort_matches_scalar::<f64, <f64 as Real>::Lanes>(n);
+            per_lane_sort_matches_scalar::<f32, <f32 as Real>::BatchLanes>(n);
+        }
+    }
+
+    #[test]
+    fn sign_rule_matches_the_scalar_rule_lane_by_lane_with_ties() {
+        type V = <f32 as Real>::BatchLanes;
+        let n = 3;
+        // Columns per lane: ties (lowest index wins), negative maxima, zeros.
+        let cols: [[f32; 3]; 6] = [
+            [0.6, -0.8, 0.0],
+            [-0.5, 0.5, 0.1],
+            [0.5, -0.5, 0.1],
+            [0.0, 0.0, -1.0],
+            [0.0, 0.0, 0.0],
+            [-0.3, 0.2, 0.3],
+        ];
+        let mut v = [V::splat(0.0); 9];
+        for x in 0..9 {
+            let mut a = V::splat(0.0).to_array();
+            for (l, y) in a.iter_mut().enumerate() {
+                *y = cols[(l + x / 3) % 6][x % 3];
+            }
+            v[x] = V::from_array(a);
+        }
+        let before = v;
+        normalize_signs(n, &mut v);
+        for l in 0..V::LANES {
+            let mut want: [f32; 9] = core::array::from_fn(|x| before[x].to_array()[l]);
+            finish::normalize_signs(&mut want, n);
+            let got: [f32; 9] = core::array::from_fn(|x| v[x].to_array()[l]);
+            assert_eq!(got.map(f32::to_bits), want.map(f32::to_bits), "lane {l}");
+        }
+    }
+}
