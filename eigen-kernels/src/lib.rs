@@ -36,7 +36,8 @@
 //! - **Scaling**: matrices with entries near overflow or underflow are scaled by a power of two (exact).
 //!
 //! ## Features
-//! `alloc` (allocating API, [`testing`]), `std` (default; implies `alloc`), `rayon` (parallel batches).
+//! `alloc` (allocating API, [`testing`]), `std` (default; implies `alloc`), `rayon` (parallel batches),
+//! `nalgebra` (solve nalgebra matrices, get nalgebra's `SymmetricEigen`: `interop::nalgebra`).
 //! SIMD width is fixed at compile time; see [`simd_level`].
 
 #![no_std]
@@ -59,6 +60,11 @@ mod real;
 mod simd;
 #[cfg(feature = "alloc")]
 pub mod testing;
+/// Conversions to and from other linear-algebra crates.
+#[cfg(feature = "nalgebra")]
+pub mod interop {
+    pub mod nalgebra;
+}
 
 #[cfg(feature = "alloc")]
 pub use driver::{Eigh, eigh};
