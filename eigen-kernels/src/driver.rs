@@ -1,7 +1,7 @@
 //! The public entry points: validation, scaling, solver dispatch and output conventions.
 
 use crate::options::{ComputeVectors, Options, Solver};
-use crate::{EigenError, Real, finish, jacobi, prepare};
+use crate::{EigenError, Real, finish, jacobi, prepare, qr};
 
 /// What a successful solve reports besides its results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,13 +13,19 @@ pub struct Info {
     pub iterations: usize,
 }
 
+/// Largest `n` for which [`Solver::Auto`] picks Jacobi, with and without eigenvectors: measured in
+/// release builds (portable and `-C target-cpu=native`), see `ARCHITECTURE.md`.
+const AUTO_JACOBI_MAX_N: (usize, usize) = (2, 2);
+
 /// The solver [`Solver::Auto`] resolves to for an `n x n` problem.
 pub fn resolve_solver(n: usize, opts: &Options) -> Solver {
     match opts.solver {
-        // Until the QR solver lands, Jacobi serves every size.
         Solver::Auto => {
-            let _ = n;
-            Solver::Jacobi
+            let max = match opts.vectors {
+                ComputeVectors::Yes => AUTO_JACOBI_MAX_N.0,
+                ComputeVectors::No => AUTO_JACOBI_MAX_N.1,
+            };
+            if n <= max { Solver::Jacobi } else { Solver::Qr }
         }
         s => s,
     }
@@ -29,7 +35,8 @@ pub fn resolve_solver(n: usize, opts: &Options) -> Solver {
 /// (`opts.vectors` must match whether a vectors buffer will be passed).
 pub fn workspace_len<T: Real>(n: usize, opts: &Options) -> usize {
     match resolve_solver(n, opts) {
-        Solver::Qr | Solver::Jacobi | Solver::Auto => jacobi::workspace_len(n),
+        Solver::Jacobi | Solver::Auto => jacobi::workspace_len(n),
+        Solver::Qr => qr::workspace_len(n),
     }
 }
 
@@ -110,7 +117,14 @@ pub fn eigh_in_place<T: Real>(
         Solver::Jacobi | Solver::Auto => {
             jacobi::solve(a, n, values, vectors.as_deref_mut(), work, tol, opts.max_sweeps)?
         }
-        Solver::Qr => return Err(EigenError::Unsupported("the QR solver is not available yet")),
+        Solver::Qr => qr::solve(
+            a,
+            n,
+            values,
+            vectors.as_deref_mut(),
+            work,
+            opts.max_qr_iterations_per_value,
+        )?,
     };
     finish::unscale_values(values, e)?;
     finish::sort_ascending(values, vectors.as_deref_mut(), n);
@@ -134,22 +148,21 @@ pub struct FixedEigh<T, const N: usize> {
 
 /// Eigen-decomposition of a fixed-size symmetric matrix given as an array of columns; no allocation.
 ///
-/// Same contract as [`eigh_in_place`]; `Solver::Auto` means Jacobi at these sizes. The workspace lives on
-/// the stack (`4 * N` scalars).
+/// Same contract as [`eigh_in_place`], including the choice of [`Solver::Auto`]. The workspace lives on
+/// the stack: `4 * N` scalars, or `2 * N * N` when Jacobi runs in the Brent–Luk ordering (`N >= 32`), which
+/// needs a second matrix buffer.
 pub fn eigh_fixed<T: Real, const N: usize>(
     a: &[[T; N]; N],
     opts: &Options,
 ) -> Result<FixedEigh<T, N>, EigenError> {
     let mut m = *a;
     let mut values = [T::ZERO; N];
-    let mut work = [[T::ZERO; N]; 4];
-    let opts = Options {
-        solver: if opts.solver == Solver::Auto {
-            Solver::Jacobi
-        } else {
-            opts.solver
-        },
-        ..*opts
+    let mut small = [[T::ZERO; N]; 4];
+    let mut large = [[[T::ZERO; N]; N]; 2];
+    let work: &mut [T] = if workspace_len::<T>(N, opts) <= 4 * N {
+        small.as_flattened_mut()
+    } else {
+        large.as_flattened_mut().as_flattened_mut()
     };
     let (info, vectors) = match opts.vectors {
         ComputeVectors::Yes => {
@@ -159,20 +172,13 @@ pub fn eigh_fixed<T: Real, const N: usize>(
                 N,
                 &mut values,
                 Some(v.as_flattened_mut()),
-                work.as_flattened_mut(),
-                &opts,
+                work,
+                opts,
             )?;
             (info, Some(v))
         }
         ComputeVectors::No => {
-            let info = eigh_in_place(
-                m.as_flattened_mut(),
-                N,
-                &mut values,
-                None,
-                work.as_flattened_mut(),
-                &opts,
-            )?;
+            let info = eigh_in_place(m.as_flattened_mut(), N, &mut values, None, work, opts)?;
             (info, None)
         }
     };

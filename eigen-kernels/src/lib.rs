@@ -50,12 +50,15 @@ extern crate alloc;
 extern crate std;
 
 pub mod accuracy;
+pub mod batch;
+pub mod dense;
 mod driver;
 mod error;
 mod finish;
 mod jacobi;
 mod options;
 mod prepare;
+mod qr;
 mod real;
 mod simd;
 #[cfg(feature = "alloc")]

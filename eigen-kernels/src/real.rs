@@ -1,6 +1,7 @@
 //! The sealed scalar trait [`Real`], implemented for `f32` and `f64`.
 //!
-//! All scalar math goes through [`libm`] so the crate never needs `std`.
+//! All scalar math goes through [`libm`] so the crate never needs `std` (the square root through
+//! `simd::sqrt_f64`/`sqrt_f32`, which avoid libm's SSE-encoded assembly in AVX builds).
 
 use core::fmt::{Debug, Display};
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -37,6 +38,9 @@ pub trait Real:
 {
     /// The SIMD vector of this scalar chosen at compile time (see [`crate::simd`]).
     type Lanes: SimdReal<Scalar = Self>;
+    /// The SIMD vector the batched solvers ([`crate::batch`]) put one matrix per lane in: `f64x8` /
+    /// `f32x16` on every target (two native vectors with AVX2), to overlap independent rotations.
+    type BatchLanes: SimdReal<Scalar = Self>;
     /// 0.
     const ZERO: Self;
     /// 1.
@@ -111,9 +115,10 @@ pub trait Real:
 macro_rules! impl_real {
     ($t:ty, $lanes:ty, $m:ident, $name:literal,
      $sqrt:path, $hypot:path, $scalbn:path, $frexp:path, $ln:path, $ln1p:path, $exp:path, $expm1:path,
-     $pow:path, $copysign:path, $fabs:path) => {
+     $pow:path, $copysign:path, $fabs:path, $batch:ty) => {
         impl Real for $t {
             type Lanes = $lanes;
+            type BatchLanes = $batch;
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const TWO: Self = 2.0;
@@ -197,7 +202,7 @@ impl_real!(
     crate::simd::F32Lanes,
     f32,
     "f32",
-    libm::sqrtf,
+    crate::simd::sqrt_f32,
     libm::hypotf,
     libm::scalbnf,
     libm::frexpf,
@@ -207,14 +212,15 @@ impl_real!(
     libm::expm1f,
     libm::powf,
     libm::copysignf,
-    libm::fabsf
+    libm::fabsf,
+    crate::simd::F32BatchLanes
 );
 impl_real!(
     f64,
     crate::simd::F64Lanes,
     f64,
     "f64",
-    libm::sqrt,
+    crate::simd::sqrt_f64,
     libm::hypot,
     libm::scalbn,
     libm::frexp,
@@ -224,7 +230,8 @@ impl_real!(
     libm::expm1,
     libm::pow,
     libm::copysign,
-    libm::fabs
+    libm::fabs,
+    crate::simd::F64BatchLanes
 );
 
 #[cfg(test)]

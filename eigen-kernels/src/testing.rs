@@ -246,6 +246,60 @@ pub fn random_symmetric<T: Real>(n: usize, seed: u64) -> Vec<T> {
     Family::Uniform.matrix(n, seed)
 }
 
+/// A symmetric matrix of zeros and ones of the class that makes nalgebra's `symmetric_eigen` loop
+/// forever (nalgebra issue #1025: a 33 x 33 `f32` matrix): most rows zero, and a few overlapping groups
+/// of indices whose rows are identical, so the eigenvalue 0 (and others) has a high multiplicity.
+/// Full storage, column-major.
+pub fn zeros_and_ones<T: Real>(n: usize, seed: u64) -> Vec<T> {
+    let mut rng = Rng::new(seed);
+    let mut a = vec![0.0; n * n];
+    for _ in 0..4 {
+        // A group of 3..=6 indices; every pair in it (and each member with itself) gets a one.
+        let size = 3 + (rng.next_u64() % 4) as usize;
+        let members: Vec<usize> = (0..size.min(n))
+            .map(|_| (rng.next_u64() % n.max(1) as u64) as usize)
+            .collect();
+        for &i in &members {
+            for &j in &members {
+                a[i + j * n] = 1.0;
+            }
+        }
+    }
+    to_real(&a, n)
+}
+
+/// Sample covariance (divided by `points - 1`) of `points` points in `dim` dimensions lying on a line
+/// through `(1000, ..., 1000)` up to a relative noise of `1e-9`: one large eigenvalue and `dim - 1`
+/// eigenvalues near zero, below the rounding error of the large one (the class for which nalgebra's
+/// `symmetric_eigen` returned NaN, nalgebra issue #379). Full storage, column-major.
+pub fn collinear_covariance<T: Real>(points: usize, dim: usize, seed: u64) -> Vec<T> {
+    let mut rng = Rng::new(seed);
+    let direction: Vec<f64> = (0..dim).map(|_| rng.normal()).collect();
+    let x: Vec<Vec<f64>> = (0..points)
+        .map(|_| {
+            let t = 10.0 * rng.normal();
+            direction
+                .iter()
+                .map(|d| 1000.0 + t * d + 1e-9 * 1000.0 * rng.normal())
+                .collect()
+        })
+        .collect();
+    let mean: Vec<f64> = (0..dim)
+        .map(|k| x.iter().map(|p| p[k]).sum::<f64>() / points.max(1) as f64)
+        .collect();
+    let mut c = vec![0.0; dim * dim];
+    for p in &x {
+        for j in 0..dim {
+            for i in 0..dim {
+                c[i + j * dim] += (p[i] - mean[i]) * (p[j] - mean[j]);
+            }
+        }
+    }
+    let scale = 1.0 / (points.max(2) - 1) as f64;
+    c.iter_mut().for_each(|v| *v *= scale);
+    to_real(&c, dim)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,4 @@
-//! Cyclic Jacobi eigensolver for dense symmetric matrices.
+//! Jacobi eigensolver for dense symmetric matrices (cyclic and Brent–Luk parallel orderings).
 //!
 //! Rutishauser's formulation (Wilkinson & Reinsch, Handbook for Automatic Computation II, contribution II/1,
 //! "The Jacobi method for real symmetric matrices", 1971): the rotation angle from the stable tangent
@@ -8,25 +8,71 @@
 //! `|a_pq| <= tol * sqrt(|a_pp| |a_qq|)`, which is what gives graded positive definite matrices their
 //! eigenvalues to high relative accuracy.
 //!
-//! Stages: [`rotation`] (one 2x2 problem), [`sweep`] (one cyclic sweep, SIMD column/row updates).
+//! Ordering: small matrices sweep cyclically by columns ([`sweep`]); from [`ROUNDS_FROM`] on, sweeps use
+//! the Brent–Luk parallel ordering (Brent & Luk, SIAM J. Sci. Stat. Comput. 6(1), 1985; [`ordering`],
+//! [`rounds`]): each round's `n / 2` disjoint rotations are computed together and applied in one
+//! vectorised pass over the matrix, instead of one strided row update per rotation.
+//!
+//! Stages: [`rotation`] (one 2x2 problem, the relative test), [`sweep`] (cyclic sweep, SIMD column updates),
+//! [`ordering`] (the round-robin ring), [`rounds`] (one round applied in one pass).
 
+pub(crate) mod ordering;
 pub(crate) mod rotation;
+pub(crate) mod rounds;
 pub(crate) mod sweep;
 
 use crate::{EigenError, Real};
 
-/// Workspace length of [`solve`]: the diagonal `d`, its per-sweep base `b` and correction `z`.
+/// Smallest dimension solved in the Brent–Luk ordering (measured crossover, see `ARCHITECTURE.md`).
+pub(crate) const ROUNDS_FROM: usize = 32;
+
+/// Workspace length of [`solve`] for an `n x n` problem.
 pub(crate) const fn workspace_len(n: usize) -> usize {
+    if n <= 1 {
+        0
+    } else if n < ROUNDS_FROM {
+        cyclic_workspace_len(n)
+    } else {
+        rounds::workspace_len(n)
+    }
+}
+
+/// Workspace of the cyclic solver: the diagonal `d`, its per-sweep base `b` and correction `z`.
+const fn cyclic_workspace_len(n: usize) -> usize {
     3 * n
 }
 
 /// Solves the symmetric eigenproblem of `a` (n x n column-major; lower triangle read, whole matrix
-/// overwritten) by cyclic Jacobi. Eigenvalues go to `values` (unsorted), eigenvectors (if wanted) to the
-/// columns of `vectors`. Returns the number of sweeps.
+/// overwritten) by Jacobi's method. Eigenvalues go to `values` (unsorted), eigenvectors (if wanted) to
+/// the columns of `vectors`. Returns the number of sweeps.
 ///
 /// The input must be finite and scaled so that its entries are far from overflow and underflow
 /// (the driver does both).
 pub(crate) fn solve<T: Real>(
+    a: &mut [T],
+    n: usize,
+    values: &mut [T],
+    vectors: Option<&mut [T]>,
+    work: &mut [T],
+    tol: T,
+    max_sweeps: usize,
+) -> Result<usize, EigenError> {
+    if n <= 1 {
+        values[..n].copy_from_slice(&a[..n]);
+        if let Some(v) = vectors {
+            sweep::set_identity(v, n);
+        }
+        return Ok(0);
+    }
+    if n < ROUNDS_FROM {
+        cyclic(a, n, values, vectors, work, tol, max_sweeps)
+    } else {
+        rounds::solve(a, n, values, vectors, work, tol, max_sweeps)
+    }
+}
+
+/// Cyclic-by-columns Jacobi for small `n`.
+fn cyclic<T: Real>(
     a: &mut [T],
     n: usize,
     values: &mut [T],

@@ -1,0 +1,348 @@
+//! Public batched entry points: argument checks, solver options, the block loop.
+
+use super::layout::{self, LaneState, MAX_LANES};
+use super::{BatchError, lane_jacobi, sort};
+use crate::{EigenError, Options, Real, SimdReal, Solver};
+
+/// Largest `n` accepted by [`eigh_batch_dyn`] (its block lives on the stack).
+pub const MAX_DYN_N: usize = 32;
+
+/// Largest `n` solved with [`Real::BatchLanes`] (twice the native width): small blocks are bound by the
+/// latency of each rotation's divide/sqrt chain, which two independent chains per instruction stream
+/// hide; from `n = 8` on the block no longer fits the registers and L1 as comfortably and the native
+/// width [`Real::Lanes`] is faster (measured with `eigen-bench`'s `batch` group).
+const WIDE_MAX_N: usize = 6;
+
+/// Matrices per block, a multiple of every block width used (chunks of it keep blocks aligned).
+#[cfg_attr(not(feature = "rayon"), allow(dead_code))]
+pub(super) fn block_multiple<T: Real>() -> usize {
+    T::BatchLanes::LANES
+}
+
+/// Accumulated failures of a batch (or of a chunk of one): the first failing index, its error, and how
+/// many failed.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Failures {
+    first: Option<(usize, EigenError)>,
+    count: usize,
+}
+
+impl Failures {
+    fn record(&mut self, base: usize, state: &LaneState) {
+        if !state.special {
+            return;
+        }
+        for (l, e) in state.error[..state.live].iter().enumerate() {
+            if let Some(e) = e {
+                self.count += 1;
+                if self.first.is_none_or(|(i, _)| base + l < i) {
+                    self.first = Some((base + l, *e));
+                }
+            }
+        }
+    }
+
+    /// Both sets of failures (the lower first index wins).
+    #[cfg_attr(not(feature = "rayon"), allow(dead_code))]
+    pub(super) fn merge(self, other: Failures) -> Failures {
+        let first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        };
+        Failures {
+            first,
+            count: self.count + other.count,
+        }
+    }
+
+    pub(super) fn into_result(self) -> Result<(), BatchError> {
+        match self.first {
+            None => Ok(()),
+            Some((index, error)) => Err(BatchError::Failed {
+                index,
+                error,
+                count: self.count,
+            }),
+        }
+    }
+}
+
+/// Solver settings taken from [`Options`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Settings<T> {
+    tol: T,
+    max_sweeps: usize,
+    unscaled: (T, T),
+}
+
+/// Checks the options a batch understands and resolves them (the scalar driver's tolerance rule).
+pub(super) fn settings<T: Real>(opts: &Options) -> Result<Settings<T>, BatchError> {
+    if opts.solver == Solver::Qr {
+        return Err(BatchError::Invalid(EigenError::Unsupported(
+            "batched solves use Jacobi; Solver::Qr is not available for batches",
+        )));
+    }
+    Ok(Settings {
+        tol: T::from_f64(opts.tolerance.unwrap_or(0.0)).max(T::EPSILON),
+        max_sweeps: opts.max_sweeps,
+        unscaled: layout::unscaled_range(),
+    })
+}
+
+fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), BatchError> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(BatchError::Invalid(EigenError::DimensionMismatch {
+            what,
+            expected,
+            found,
+        }))
+    }
+}
+
+/// Checks the flat shapes of a runtime-`n` batch; returns the number of matrices.
+pub(super) fn check_dyn<T>(
+    n: usize,
+    mats: &[T],
+    values: &[T],
+    vectors: Option<&[T]>,
+) -> Result<usize, BatchError> {
+    if n > MAX_DYN_N {
+        return Err(BatchError::Invalid(EigenError::Unsupported(
+            "eigh_batch_dyn supports n <= MAX_DYN_N (32); use eigh_in_place per matrix",
+        )));
+    }
+    let nn = n * n;
+    if n == 0 {
+        check_len("mats", 0, mats.len())?;
+        check_len("values", 0, values.len())?;
+        if let Some(v) = vectors {
+            check_len("vectors", 0, v.len())?;
+        }
+        return Ok(0);
+    }
+    let count = mats.len() / nn;
+    check_len("mats", count * nn, mats.len())?;
+    check_len("values", count * n, values.len())?;
+    if let Some(v) = vectors {
+        check_len("vectors", count * nn, v.len())?;
+    }
+    Ok(count)
+}
+
+/// Checks the shapes of a fixed-size batch.
+pub(super) fn check_fixed<A, B, C>(
+    mats: &[A],
+    values: &[B],
+    vectors: Option<&[C]>,
+) -> Result<(), BatchError> {
+    check_len("values", mats.len(), values.len())?;
+    if let Some(v) = vectors {
+        check_len("vectors", mats.len(), v.len())?;
+    }
+    Ok(())
+}
+
+/// The per-block buffers: the matrices (`n x n` vectors), eigenvectors, diagonal and scratch.
+struct Work<'a, V> {
+    a: &'a mut [V],
+    v: Option<&'a mut [V]>,
+    d: &'a mut [V],
+    b: &'a mut [V],
+    z: &'a mut [V],
+}
+
+/// Solves one block of at most `V::LANES` matrices (flat, `n n` each); `base` is the batch index of the
+/// first one.
+#[inline(always)]
+fn solve_block<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    mats: &[T],
+    values: &mut [T],
+    vectors: Option<&mut [T]>,
+    w: &mut Work<'_, V>,
+    set: Settings<T>,
+    k: &lane_jacobi::Consts<V>,
+    base: usize,
+    failures: &mut Failures,
+) {
+    let mut state = layout::gather(n, mats, w.a, set.unscaled);
+    let out = lane_jacobi::solve(n, w.a, w.d, w.b, w.z, w.v.as_deref_mut(), k, set.max_sweeps);
+    if !V::all(out.converged) {
+        let mut remaining = [0usize; MAX_LANES];
+        lane_jacobi::count_not_negligible(n, w.a, w.d, k, &mut remaining);
+        for l in 0..state.live {
+            if remaining[l] > 0 && state.error[l].is_none() {
+                state.fail(
+                    l,
+                    EigenError::NoConvergence {
+                        iterations: out.sweeps,
+                        remaining: remaining[l],
+                    },
+                );
+            }
+        }
+    }
+    sort::sort_ascending(n, w.d, w.v.as_deref_mut());
+    if let Some(v) = w.v.as_deref_mut() {
+        sort::normalize_signs(n, v);
+    }
+    layout::scatter(n, w.d, w.v.as_deref(), &mut state, values, vectors);
+    failures.record(base, &state);
+}
+
+/// Solves every matrix of a flat batch (`n n` scalars per matrix), block by block.
+#[inline(always)]
+fn solve_blocks<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    mats: &[T],
+    values: &mut [T],
+    mut vectors: Option<&mut [T]>,
+    w: &mut Work<'_, V>,
+    set: Settings<T>,
+    base: usize,
+) -> Failures {
+    let (nn, lanes) = (n * n, V::LANES);
+    let mut failures = Failures::default();
+    let consts = lane_jacobi::Consts::new(set.tol);
+    for (k, (m, vals)) in mats
+        .chunks(lanes * nn)
+        .zip(values.chunks_mut(lanes * n))
+        .enumerate()
+    {
+        let start = k * lanes * nn;
+        let vecs = vectors.as_deref_mut().map(|v| &mut v[start..start + m.len()]);
+        solve_block(n, m, vals, vecs, w, set, &consts, base + k * lanes, &mut failures);
+    }
+    failures
+}
+
+/// [`solve_blocks`] with a stack block of the compile-time size `N` (fully unrollable loops), in the
+/// lane width that suits `N`.
+pub(super) fn solve_fixed<T: Real, const N: usize>(
+    mats: &[T],
+    values: &mut [T],
+    vectors: Option<&mut [T]>,
+    set: Settings<T>,
+    base: usize,
+) -> Failures {
+    if N <= WIDE_MAX_N {
+        solve_fixed_in::<T, T::BatchLanes, N>(mats, values, vectors, set, base)
+    } else {
+        solve_fixed_in::<T, T::Lanes, N>(mats, values, vectors, set, base)
+    }
+}
+
+fn solve_fixed_in<T: Real, V: SimdReal<Scalar = T>, const N: usize>(
+    mats: &[T],
+    values: &mut [T],
+    vectors: Option<&mut [T]>,
+    set: Settings<T>,
+    base: usize,
+) -> Failures {
+    let zero = V::splat(T::ZERO);
+    let mut a = [[zero; N]; N];
+    let mut v = [[zero; N]; N];
+    let mut diag = [[zero; N]; 3];
+    let [d, b, z] = &mut diag;
+    let want = vectors.is_some();
+    let mut w = Work {
+        a: a.as_flattened_mut(),
+        v: if want { Some(v.as_flattened_mut()) } else { None },
+        d,
+        b,
+        z,
+    };
+    solve_blocks(N, mats, values, vectors, &mut w, set, base)
+}
+
+/// [`solve_blocks`] for a runtime `n <= MAX_DYN_N`: sizes up to 16 go to the compile-time kernels.
+pub(super) fn solve_dyn<T: Real>(
+    n: usize,
+    mats: &[T],
+    values: &mut [T],
+    vectors: Option<&mut [T]>,
+    set: Settings<T>,
+    base: usize,
+) -> Failures {
+    macro_rules! fixed {
+        ($($k:literal)*) => {
+            match n {
+                $($k => return solve_fixed::<T, $k>(mats, values, vectors, set, base),)*
+                _ => {}
+            }
+        };
+    }
+    fixed!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+    if n == 0 || n > MAX_DYN_N {
+        return Failures::default();
+    }
+    let zero = T::Lanes::splat(T::ZERO);
+    let mut a = [zero; MAX_DYN_N * MAX_DYN_N];
+    let mut v = [zero; MAX_DYN_N * MAX_DYN_N];
+    let mut diag = [[zero; MAX_DYN_N]; 3];
+    let [d, b, z] = &mut diag;
+    let want = vectors.is_some();
+    let mut w = Work {
+        a: &mut a[..n * n],
+        v: if want { Some(&mut v[..n * n]) } else { None },
+        d: &mut d[..n],
+        b: &mut b[..n],
+        z: &mut z[..n],
+    };
+    solve_blocks(n, mats, values, vectors, &mut w, set, base)
+}
+
+/// Eigen-decompositions of a batch of fixed-size symmetric matrices, several per SIMD instruction;
+/// no allocation.
+///
+/// - `mats[k]`: matrix `k` as an array of columns; only its lower triangle is read.
+/// - `values[k]`: its eigenvalues, ascending.
+/// - `vectors`: `Some` to compute eigenvectors: `vectors[k][j]` is the unit eigenvector of
+///   `values[k][j]`, largest-magnitude entry positive (lowest index wins ties).
+/// - `opts`: tolerance and sweep cap as for the scalar solver; [`Solver::Auto`] and [`Solver::Jacobi`]
+///   both mean the lane-parallel Jacobi solver, [`Solver::Qr`] is rejected. Eigenvectors are computed
+///   exactly when a `vectors` buffer is passed.
+///
+/// Errors: [`BatchError::Invalid`] if `values`/`vectors` lengths differ from `mats.len()` or the solver is
+/// unsupported (nothing is written); [`BatchError::Failed`] if some matrices failed (see the
+/// [module docs](super) for the policy: every other matrix is solved).
+pub fn eigh_batch<T: Real, const N: usize>(
+    mats: &[[[T; N]; N]],
+    values: &mut [[T; N]],
+    vectors: Option<&mut [[[T; N]; N]]>,
+    opts: &Options,
+) -> Result<(), BatchError> {
+    check_fixed(mats, values, vectors.as_deref())?;
+    let set = settings::<T>(opts)?;
+    if N == 0 {
+        return Ok(());
+    }
+    solve_fixed::<T, N>(
+        mats.as_flattened().as_flattened(),
+        values.as_flattened_mut(),
+        vectors.map(|v| v.as_flattened_mut().as_flattened_mut()),
+        set,
+        0,
+    )
+    .into_result()
+}
+
+/// [`eigh_batch`] for a dimension known at run time, `n <= MAX_DYN_N`, over flat slices: `mats` holds
+/// `count` column-major `n x n` matrices back to back (`count n n` scalars, lower triangles read),
+/// `values` `count n`, `vectors` `count n n` (matrix `k`'s eigenvectors as columns).
+///
+/// Errors: as [`eigh_batch`], plus [`BatchError::Invalid`] when `mats.len()` is not a multiple of `n n`,
+/// or `n > MAX_DYN_N` ([`EigenError::Unsupported`]).
+pub fn eigh_batch_dyn<T: Real>(
+    n: usize,
+    mats: &[T],
+    values: &mut [T],
+    vectors: Option<&mut [T]>,
+    opts: &Options,
+) -> Result<(), BatchError> {
+    check_dyn(n, mats, values, vectors.as_deref())?;
+    let set = settings::<T>(opts)?;
+    solve_dyn(n, mats, values, vectors, set, 0).into_result()
+}

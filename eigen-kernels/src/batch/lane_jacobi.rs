@@ -1,0 +1,364 @@
+//! Lane-parallel cyclic Jacobi: one SIMD lane per matrix, branch-free.
+//!
+//! The scalar solver's algorithm (`crate::jacobi`): Rutishauser's rotation formula and per-sweep
+//! diagonal accumulation (Wilkinson & Reinsch, Handbook II/1, 1971) with the Demmel–Veselić relative
+//! test `|a_pq| <= tol sqrt|a_pp| sqrt|a_qq|` (SIMAX 13(4), 1992), rewritten without branches in the
+//! manner of McAdams et al., "Computing the singular value decomposition of 3x3 matrices with minimal
+//! branching and elementary floating point operations" (2011): every lane computes its rotation, and a
+//! lane whose entry is negligible gets the identity rotation (`c = 1`, `s = 0`, exact) through a
+//! `select`. A converged lane is therefore left bit-for-bit untouched by later sweeps, so each matrix's
+//! result does not depend on its neighbours in the block. The threshold strategy of the scalar solver's
+//! first sweeps is omitted: it saves rotations, which lanes cannot skip.
+
+use crate::{Real, SimdReal};
+
+/// Outcome of [`solve`] for a block.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Outcome<V> {
+    /// Sweeps run (the maximum over the lanes).
+    pub sweeps: usize,
+    /// Mask of lanes whose off-diagonal entries are all negligible.
+    pub converged: V,
+}
+
+/// Lane constants of the solver, splatted once per block.
+#[derive(Clone, Copy)]
+pub(super) struct Consts<V> {
+    zero: V,
+    one: V,
+    tol: V,
+    tol2: V,
+    min_positive: V,
+    /// Below this, `tol^2 |a_pp| |a_qq|` may have lost accuracy to underflow.
+    rhs_min: V,
+    /// Below this, `tau^2 + w^2` may underflow.
+    small: V,
+    /// Exact power of two bringing `[2 MIN_POSITIVE, small)` to where the squares are normal.
+    scale_up: V,
+}
+
+impl<V: SimdReal> Consts<V> {
+    pub(super) fn new(tol: V::Scalar) -> Self
+    where
+        V::Scalar: Real,
+    {
+        let t = |x: V::Scalar| V::splat(x);
+        let tiny = <V::Scalar as Real>::MIN_POSITIVE;
+        let eps = <V::Scalar as Real>::EPSILON;
+        let one = <V::Scalar as Real>::ONE;
+        Consts {
+            zero: t(<V::Scalar as Real>::ZERO),
+            one: t(one),
+            tol: t(tol),
+            tol2: t(tol * tol),
+            min_positive: t(tiny),
+            rhs_min: t(tiny / eps),
+            small: t(tiny.sqrt() / eps),
+            scale_up: t(one / tiny.sqrt()),
+        }
+    }
+}
+
+/// The Demmel–Veselić test of the scalar solver (`jacobi::rotation::is_negligible`) on every lane:
+/// `|apq| <= tol sqrt|app| sqrt|aqq|`, or `apq` below the smallest normal number.
+///
+/// Decided as `apq^2 <= tol^2 |app aqq|` (no square roots: they compete with the rotation's for the
+/// divide/sqrt unit) whenever the right side is a normal number with `p` bits to spare, where the two
+/// forms agree up to rounding at the boundary; the squares cannot overflow because the matrices are
+/// scaled (`prepare::scaling_exponent`). Otherwise (a zero or tiny diagonal) the square-root form
+/// decides, which keeps graded matrices' small entries significant exactly as in the scalar solver.
+#[inline(always)]
+fn negligible<T: Real, V: SimdReal<Scalar = T>>(apq: V, app: V, aqq: V, k: &Consts<V>) -> V {
+    let x = apq.abs();
+    let tiny = x.lt(k.min_positive);
+    let rhs = (app.abs() * aqq.abs()) * k.tol2;
+    if V::all(k.rhs_min.le(rhs)) {
+        (x * x).le(rhs).or(tiny)
+    } else {
+        x.le(k.tol * app.abs().sqrt() * aqq.abs().sqrt()).or(tiny)
+    }
+}
+
+/// Mask of lanes in which every off-diagonal entry of the lower triangle of `a` is negligible against
+/// the diagonal `d`.
+#[inline(always)]
+pub(super) fn converged<T: Real, V: SimdReal<Scalar = T>>(n: usize, a: &[V], d: &[V], k: &Consts<V>) -> V {
+    let mut all = k.zero.eq(k.zero);
+    for p in 0..n {
+        for q in p + 1..n {
+            all = all.and(negligible(a[q + p * n], d[p], d[q], k));
+        }
+    }
+    all
+}
+
+/// Per-lane number of off-diagonal pairs that fail the test (the `remaining` of `NoConvergence`).
+pub(super) fn count_not_negligible<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    a: &[V],
+    d: &[V],
+    k: &Consts<V>,
+    counts: &mut [usize],
+) {
+    for p in 0..n {
+        for q in p + 1..n {
+            let ok = negligible(a[q + p * n], d[p], d[q], k);
+            let bad = V::select(ok, k.zero, k.one).to_array();
+            for (c, b) in counts.iter_mut().zip(bad.as_ref()) {
+                if *b == T::ONE {
+                    *c += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Rotates the pair `(x, y) <- (c x - s y, s x + c y)` of entries `i`, `j` of `m` (the formula of
+/// `simd::rot`).
+#[inline(always)]
+fn rotate<V: SimdReal>(m: &mut [V], i: usize, j: usize, c: V, s: V) {
+    let (x, y) = (m[i], m[j]);
+    m[i] = c * x - s * y;
+    m[j] = s.mul_add(x, c * y);
+}
+
+/// Rutishauser's rotation annihilating `apq` in every lane (`apq != 0`): `(t, c)` with `s = t c`, as
+/// `jacobi::rotation::JacobiRotation::annihilate` computes them, rewritten with one division and one
+/// root on the critical path: for `theta = tau / w`, `tau = aqq - app`, `w = 2 apq`,
+/// `t = sign(theta) / (|theta| + sqrt(theta^2 + 1)) = sign(tau w) |w| / D` with `D = |tau| + R`,
+/// `R = sqrt(tau^2 + w^2)`, and since `1 + t^2 = 2R / D`, `c = 1 / sqrt(1 + t^2) = sqrt(D / 2R)`.
+/// `tau^2 + w^2` cannot overflow (the matrices are scaled); when both are tiny they are first brought
+/// up by an exact power of two (`t` and `c` are invariant). Lanes with `apq = 0` may give NaN.
+#[inline(always)]
+pub(super) fn rotation<T: Real, V: SimdReal<Scalar = T>>(app: V, aqq: V, apq: V, k: &Consts<V>) -> (V, V) {
+    let (tau, w) = (aqq - app, apq + apq);
+    let up = V::select(tau.abs().max(w.abs()).lt(k.small), k.scale_up, k.one);
+    let (tau, w) = (tau * up, w * up);
+    let r = tau.mul_add(tau, w * w).sqrt();
+    let dd = tau.abs() + r;
+    let t = (w.abs() / dd).copysign(tau * w);
+    let c = (dd / (r + r)).sqrt();
+    (t, c)
+}
+
+/// One cyclic sweep over the pairs `p < q` (column by column, like the scalar solver) of the lower
+/// triangle of `a`, with diagonal `d` and per-sweep corrections `z`; accumulates the rotations into the
+/// columns of `v`.
+#[inline(always)]
+fn sweep<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    a: &mut [V],
+    d: &mut [V],
+    z: &mut [V],
+    mut v: Option<&mut [V]>,
+    k: &Consts<V>,
+) {
+    let (zero, one) = (k.zero, k.one);
+    for q in 1..n {
+        for p in 0..q {
+            let pq = q + p * n;
+            let apq = a[pq];
+            let (app, aqq) = (d[p], d[q]);
+            let skip = negligible(apq, app, aqq, k);
+            if V::all(skip) {
+                // Identity rotation in every lane: only the entry itself is set to zero.
+                a[pq] = zero;
+                continue;
+            }
+            // Lanes that skip (among them every lane with apq = 0) take the identity rotation,
+            // selected at the end so the test stays off the divide/sqrt chain.
+            let (t, c) = rotation(app, aqq, apq, k);
+            let (t, c) = (V::select(skip, zero, t), V::select(skip, one, c));
+            let s = t * c;
+            let h = t * apq;
+            z[p] -= h;
+            z[q] += h;
+            d[p] -= h;
+            d[q] += h;
+            a[pq] = zero;
+            // Entry (r, p) and (r, q) of the symmetric matrix, read from the lower triangle.
+            for r in 0..p {
+                rotate(a, p + r * n, q + r * n, c, s);
+            }
+            for r in p + 1..q {
+                rotate(a, r + p * n, q + r * n, c, s);
+            }
+            for r in q + 1..n {
+                rotate(a, r + p * n, r + q * n, c, s);
+            }
+            if let Some(v) = v.as_deref_mut() {
+                for r in 0..n {
+                    rotate(v, r + p * n, r + q * n, c, s);
+                }
+            }
+        }
+    }
+}
+
+/// Diagonalises every lane of the block `a` (`n x n` vectors, lower triangle read and destroyed):
+/// eigenvalues (unsorted) to `d`, eigenvectors to the columns of `v` if given. `b`, `z` are
+/// scratch of length `n`. Sweeps until every lane has converged or `max_sweeps` sweeps ran; lanes not
+/// converged then are reported by the returned mask.
+#[inline(always)]
+pub(super) fn solve<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    a: &mut [V],
+    d: &mut [V],
+    b: &mut [V],
+    z: &mut [V],
+    mut v: Option<&mut [V]>,
+    k: &Consts<V>,
+    max_sweeps: usize,
+) -> Outcome<V> {
+    let zero = V::splat(T::ZERO);
+    for i in 0..n {
+        d[i] = a[i + i * n];
+        b[i] = d[i];
+        z[i] = zero;
+    }
+    if let Some(v) = v.as_deref_mut() {
+        for (k, x) in v[..n * n].iter_mut().enumerate() {
+            *x = if k % (n + 1) == 0 { V::splat(T::ONE) } else { zero };
+        }
+    }
+    let mut sweeps = 0;
+    loop {
+        let done = converged(n, a, d, k);
+        if V::all(done) || sweeps >= max_sweeps {
+            return Outcome {
+                sweeps,
+                converged: done,
+            };
+        }
+        sweep(n, a, d, z, v.as_deref_mut(), k);
+        sweeps += 1;
+        // Rutishauser: fold the sweep's corrections into the base diagonal.
+        for i in 0..n {
+            b[i] += z[i];
+            d[i] = b[i];
+            z[i] = zero;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jacobi::rotation::{JacobiRotation, is_negligible};
+
+    /// Rows of (app, aqq, apq): ordinary, equal diagonal, huge and tiny theta, tiny everything, mixed
+    /// signs; one lane each.
+    const CASES: [(f64, f64, f64); 16] = [
+        (1.0, 2.0, 0.5),
+        (2.0, 1.0, -0.5),
+        (1.0, 1.0, 1e-3),
+        (0.0, 0.0, 1.0),
+        (0.0, 0.0, -1.0),
+        (1.0, -1.0, 1e-200),
+        (1e-3, 1e3, 1e-300),
+        (-3.0, 7.0, 2.5),
+        (1e-300, 2e-300, 1e-301),
+        (0.0, 1.0, 1e-30),
+        (5.0, 5.0, -5.0),
+        (1e10, -1e10, 1.0),
+        (0.25, 0.75, 0.125),
+        (-1.0, -1.0, 1e-17),
+        (3.0, 1e-20, 1e-10),
+        (1e-18, 1e-18, 1e-17),
+    ];
+
+    fn lanes_from<V: SimdReal>(f: impl Fn(usize) -> V::Scalar) -> V
+    where
+        V::Scalar: Real,
+    {
+        let mut a = V::splat(<V::Scalar as Real>::ZERO).to_array();
+        for (i, x) in a.as_mut().iter_mut().enumerate() {
+            *x = f(i);
+        }
+        V::from_array(a)
+    }
+
+    fn rotation_matches_scalar<T: Real, V: SimdReal<Scalar = T>>() {
+        let k = Consts::<V>::new(T::EPSILON);
+        for shift in 0..CASES.len() {
+            let case = |i: usize| CASES[(i + shift) % CASES.len()];
+            let get = |f: fn((f64, f64, f64)) -> f64| lanes_from::<V>(|i| T::from_f64(f(case(i))));
+            let (app, aqq, apq) = (get(|c| c.0), get(|c| c.1), get(|c| c.2));
+            let (t, c) = rotation(app, aqq, apq, &k);
+            let skip = negligible(apq, app, aqq, &k);
+            let (t, c, skip) = (
+                t.to_array(),
+                c.to_array(),
+                V::select(skip, k.one, k.zero).to_array(),
+            );
+            for l in 0..V::LANES {
+                let (p, q, x) = case(l);
+                let (p, q, x) = (T::from_f64(p), T::from_f64(q), T::from_f64(x));
+                let want_skip = is_negligible(x, p, q, T::EPSILON);
+                assert_eq!(
+                    skip.as_ref()[l] == T::ONE,
+                    want_skip,
+                    "{} test, lane {l}: {:?}",
+                    T::NAME,
+                    case(l)
+                );
+                if x == T::ZERO {
+                    continue;
+                }
+                let r = JacobiRotation::annihilate(p, q, x);
+                let ulps = |a: T, b: T| ((a - b).abs() / T::EPSILON).to_f64();
+                assert!(
+                    ulps(t.as_ref()[l], r.t) <= 4.0,
+                    "{} t, lane {l}: {:?} vs {:?}",
+                    T::NAME,
+                    t.as_ref()[l],
+                    r.t
+                );
+                assert!(
+                    ulps(c.as_ref()[l], r.c) <= 4.0,
+                    "{} c, lane {l}: {:?} vs {:?}",
+                    T::NAME,
+                    c.as_ref()[l],
+                    r.c
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lane_rotation_and_test_match_the_scalar_jacobi_lane_by_lane() {
+        rotation_matches_scalar::<f64, <f64 as Real>::Lanes>();
+        rotation_matches_scalar::<f64, <f64 as Real>::BatchLanes>();
+        rotation_matches_scalar::<f32, <f32 as Real>::Lanes>();
+        rotation_matches_scalar::<f32, <f32 as Real>::BatchLanes>();
+    }
+
+    #[test]
+    fn converged_lanes_are_left_bit_for_bit_untouched() {
+        type V = <f64 as Real>::Lanes;
+        let n = 3;
+        let k = Consts::<V>::new(f64::EPSILON);
+        // Lane 0 diagonal (converged), the other lanes full.
+        let entry = |i: usize, j: usize| {
+            lanes_from::<V>(|l| {
+                if i == j {
+                    1.0 + i as f64
+                } else if l == 0 {
+                    0.0
+                } else {
+                    0.5 / (1 + i + j + l) as f64
+                }
+            })
+        };
+        let mut a: [V; 9] = core::array::from_fn(|x| entry(x % n, x / n));
+        let (mut d, mut b, mut z) = ([V::splat(0.0); 3], [V::splat(0.0); 3], [V::splat(0.0); 3]);
+        let mut v = [V::splat(0.0); 9];
+        let out = solve(n, &mut a, &mut d, &mut b, &mut z, Some(&mut v), &k, 40);
+        assert!(V::all(out.converged) && out.sweeps > 1);
+        let d0: [f64; 3] = core::array::from_fn(|i| d[i].to_array()[0]);
+        assert_eq!(d0, [1.0, 2.0, 3.0]);
+        for (x, vx) in v.iter().enumerate() {
+            assert_eq!(vx.to_array()[0], if x % 4 == 0 { 1.0 } else { 0.0 });
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Block layout: array-of-structures <-> structure-of-arrays transposes with per-lane validation and
+//! scaling.
+//!
+//! A block holds `V::LANES` matrices; element `(i, j)` of all of them is one SIMD vector, lane `l`
+//! belonging to matrix `l`. The gather reads only the lower triangle (the solver convention), checks each
+//! matrix for NaN/infinity and picks its own power-of-two scale (the scalar driver's rule, per lane), so a
+//! matrix scaled by `1e-150` sits next to an ordinary one in the same vector. Lanes past the end of the
+//! batch and lanes of rejected matrices hold the identity, which the solver leaves untouched.
+
+use crate::{EigenError, Real, SimdReal, finish, prepare};
+
+/// Upper bound on `SimdReal::LANES` over every lane type (`f32x16`).
+pub(super) const MAX_LANES: usize = 16;
+
+/// What a block knows about each of its lanes.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LaneState {
+    /// Matrices of the batch in this block; lanes `live..` are identity padding.
+    pub live: usize,
+    /// Lane `l` was scaled by `2^-exp[l]` (0: unscaled).
+    pub exp: [i32; MAX_LANES],
+    /// Failure of lane `l`, if any.
+    pub error: [Option<EigenError>; MAX_LANES],
+    /// Some lane is scaled or failed: the slow per-lane paths must run.
+    pub special: bool,
+}
+
+impl LaneState {
+    fn new(live: usize) -> Self {
+        LaneState {
+            live,
+            exp: [0; MAX_LANES],
+            error: [None; MAX_LANES],
+            special: false,
+        }
+    }
+
+    /// Records a failure of lane `l` (the first one wins).
+    pub fn fail(&mut self, l: usize, e: EigenError) {
+        if self.error[l].is_none() {
+            self.error[l] = Some(e);
+        }
+        self.special = true;
+    }
+}
+
+/// Magnitudes `[lo, hi)` between which no matrix of dimension up to `MAX_DYN_N` is scaled: the scalar
+/// driver scales when the largest entry's binary exponent leaves `+-(emax / 2 - 8 - bits(n))`, so
+/// `+-(emax / 2 - 15)` is inside that range for every `n <= 32`; entries there take the fast path.
+pub(super) fn unscaled_range<T: Real>() -> (T, T) {
+    let e = T::MAX.exponent() / 2 - 15;
+    (T::ONE.scalbn(-e), T::ONE.scalbn(e))
+}
+
+/// Loads the lower triangles of the `mats.len() / (n n)` (at most `V::LANES`) column-major matrices of
+/// `mats` into `a` (`n x n` vectors, column-major, lower triangle written) and reports per-lane state.
+///
+/// Fast path: the transpose also takes each lane's largest magnitude and finiteness; when every lane is
+/// finite with magnitudes in `unscaled` (or zero), nothing else is needed. Otherwise each matrix is
+/// scanned like the scalar driver does (`NonFinite` with the first position in column-major order; the
+/// scale exponent from the largest magnitude) and the affected lanes are rewritten, so every lane sees
+/// exactly the scaled matrix the scalar solver would see.
+#[inline(always)]
+pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    mats: &[T],
+    a: &mut [V],
+    unscaled: (T, T),
+) -> LaneState {
+    let nn = n * n;
+    let live = mats.len() / nn;
+    let mut state = LaneState::new(live);
+    let zero = V::splat(T::ZERO);
+    let zeros = zero.to_array();
+    let (mut max, mut finite) = (zero, zero.eq(zero));
+    let big = V::splat(T::MAX);
+    for j in 0..n {
+        for i in j..n {
+            let pad = if i == j { T::ONE } else { T::ZERO };
+            let mut lanes = zeros;
+            let out = lanes.as_mut();
+            for (l, x) in out[..live].iter_mut().enumerate() {
+                *x = mats[l * nn + i + j * n];
+            }
+            for x in &mut out[live..] {
+                *x = pad;
+            }
+            let x = V::from_array(lanes);
+            let ax = x.abs();
+            // NaN fails `<=`, so the mask catches NaN and infinity.
+            finite = finite.and(ax.le(big));
+            max = max.max(ax);
+            a[i + j * n] = x;
+        }
+    }
+    let (lo, hi) = (V::splat(unscaled.0), V::splat(unscaled.1));
+    if V::all(finite.and(max.lt(hi)).and(lo.le(max).or(max.eq(zero)))) {
+        return state;
+    }
+    for (l, m) in mats.chunks_exact(nn).enumerate() {
+        match prepare::lower_max_abs(m, n) {
+            Err(e) => state.fail(l, e),
+            Ok(max) => {
+                let e = prepare::scaling_exponent(max, n);
+                if e != 0 {
+                    state.exp[l] = e;
+                    state.special = true;
+                }
+            }
+        }
+    }
+    if state.special {
+        for j in 0..n {
+            for i in j..n {
+                let pad = if i == j { T::ONE } else { T::ZERO };
+                let mut lanes = a[i + j * n].to_array();
+                let out = lanes.as_mut();
+                for l in 0..live {
+                    if state.error[l].is_some() {
+                        out[l] = pad;
+                    } else if state.exp[l] != 0 {
+                        out[l] = out[l].scalbn(-state.exp[l]);
+                    }
+                }
+                a[i + j * n] = V::from_array(lanes);
+            }
+        }
+    }
+    state
+}
+
+/// Stores eigenvalues `d` (and eigenvectors `v`, `n x n` vectors, column-major) of the live lanes into
+/// `values` (`n` per matrix) and `vectors` (`n n` per matrix), undoing each lane's scaling.
+///
+/// A lane whose eigenvalues leave the finite range on unscaling fails with `Overflow`; a failed lane's
+/// outputs are filled with NaN so they cannot be mistaken for results.
+#[inline(always)]
+pub(super) fn scatter<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    d: &[V],
+    v: Option<&[V]>,
+    state: &mut LaneState,
+    values: &mut [T],
+    mut vectors: Option<&mut [T]>,
+) {
+    let nn = n * n;
+    let live = state.live;
+    for (k, dk) in d[..n].iter().enumerate() {
+        let lanes = dk.to_array();
+        for (l, x) in lanes.as_ref()[..live].iter().enumerate() {
+            values[l * n + k] = *x;
+        }
+    }
+    if let (Some(out), Some(v)) = (vectors.as_deref_mut(), v) {
+        for (idx, vi) in v[..nn].iter().enumerate() {
+            let lanes = vi.to_array();
+            for (l, x) in lanes.as_ref()[..live].iter().enumerate() {
+                out[l * nn + idx] = *x;
+            }
+        }
+    }
+    if !state.special {
+        return;
+    }
+    for l in 0..live {
+        if state.error[l].is_none()
+            && state.exp[l] != 0
+            && let Err(e) = finish::unscale_values(&mut values[l * n..l * n + n], state.exp[l])
+        {
+            state.fail(l, e);
+        }
+        if state.error[l].is_some() {
+            values[l * n..l * n + n].fill(T::from_f64(f64::NAN));
+            if let Some(out) = vectors.as_deref_mut() {
+                out[l * nn..l * nn + nn].fill(T::from_f64(f64::NAN));
+            }
+        }
+    }
+}

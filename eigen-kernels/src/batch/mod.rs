@@ -1,0 +1,95 @@
+//! Batched eigensolvers: many small symmetric matrices at once, one matrix per SIMD lane.
+//!
+//! A block of `LANES` matrices (the lane count of [`Real::BatchLanes`](crate::Real::BatchLanes), 16 `f32`
+//! or 8 `f64`, for `n <= 6`; of [`Real::Lanes`](crate::Real::Lanes), e.g. 8 `f32` or 4 `f64` with AVX2,
+//! above) is transposed into structure-of-arrays form, so that entry `(i, j)` of all of them
+//! is one vector; a branch-free cyclic Jacobi solver then works on all lanes at once (the approach of
+//! cuSOLVER's `syevjBatched` and of McAdams et al. 2011 for 3x3 SVDs), each lane with its own
+//! convergence mask, power-of-two scaling and output conventions, and the results are transposed back.
+//!
+//! Stages, one file each: `layout` (transposes, per-lane validation and scaling), `lane_jacobi` (the
+//! sweeps), `sort` (ascending order and sign rule per lane), `api` (checks and block loop),
+//! `parallel` (rayon chunks, feature `rayon`).
+//!
+//! ## Contract
+//! Every matrix gets exactly the single-matrix contract of [`crate::eigh_in_place`] with the Jacobi
+//! solver: lower triangle read, ascending eigenvalues, orthonormal eigenvector columns with the
+//! largest-magnitude entry positive (lowest index on ties), the same Demmel–Veselić relative convergence
+//! test (so the results agree with [`Solver::Jacobi`](crate::Solver::Jacobi) to a few ulps and keep its
+//! high relative accuracy), the same scaling rule and iteration cap. A matrix's result does not depend on
+//! the other matrices of the batch, and the parallel entry points return bit-for-bit the serial results.
+//!
+//! ## Bad input policy
+//! - Shapes that do not fit (`values`/`vectors` lengths, a flat length that is not a multiple of `n n`,
+//!   `n > MAX_DYN_N`, `Solver::Qr`) give [`BatchError::Invalid`] before anything is written; never a panic.
+//! - A matrix that fails (NaN or infinity in its lower triangle: [`EigenError::NonFinite`]; the sweep
+//!   cap: [`EigenError::NoConvergence`]; an unrepresentable eigenvalue: [`EigenError::Overflow`]) does not
+//!   poison the others: it is solved as the identity in its lane, **every other matrix is solved**, the
+//!   failed matrix's outputs are filled with NaN, and the call returns [`BatchError::Failed`] with the
+//!   first failing index, its error and the number of failed matrices (no allocation; to find all of them
+//!   look for NaN eigenvalues, or solve one matrix with [`crate::eigh_in_place`] for its error).
+//!
+//! ```
+//! use eigen_kernels::{Options, batch::eigh_batch};
+//! // Two 2x2 matrices (arrays of columns): [[2, 1], [1, 2]] and diag(5, -1).
+//! let mats = [[[2.0f64, 1.0], [1.0, 2.0]], [[5.0, 0.0], [0.0, -1.0]]];
+//! let mut values = [[0.0; 2]; 2];
+//! let mut vectors = [[[0.0; 2]; 2]; 2];
+//! eigh_batch(&mats, &mut values, Some(&mut vectors), &Options::default()).unwrap();
+//! assert_eq!(values[1], [-1.0, 5.0]);
+//! assert!((values[0][0] - 1.0).abs() < 1e-15 && (values[0][1] - 3.0).abs() < 1e-15);
+//! assert_eq!(vectors[1], [[0.0, 1.0], [1.0, 0.0]]);
+//! ```
+
+mod api;
+mod lane_jacobi;
+mod layout;
+#[cfg(feature = "rayon")]
+mod parallel;
+mod sort;
+
+use core::fmt;
+
+use crate::EigenError;
+
+pub use api::{MAX_DYN_N, eigh_batch, eigh_batch_dyn};
+#[cfg(feature = "rayon")]
+pub use parallel::{par_eigh_batch, par_eigh_batch_dyn};
+
+/// Why a batched solve did not succeed for every matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BatchError {
+    /// The arguments do not fit together (lengths, dimension, options); nothing was solved or written.
+    Invalid(EigenError),
+    /// `count` matrices failed; every other matrix was solved. `index` is the first failing matrix and
+    /// `error` its error; failed matrices' outputs are NaN.
+    Failed {
+        /// Index of the first failing matrix in the batch.
+        index: usize,
+        /// Why it failed.
+        error: EigenError,
+        /// Number of failed matrices.
+        count: usize,
+    },
+}
+
+impl fmt::Display for BatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BatchError::Invalid(e) => write!(f, "invalid batch: {e}"),
+            BatchError::Failed { index, error, count } => write!(
+                f,
+                "{count} matrices of the batch failed; the first is matrix {index}: {error}"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for BatchError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            BatchError::Invalid(e) | BatchError::Failed { error: e, .. } => Some(e),
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Output conventions per lane, branch-free: ascending eigenvalues (eigenvector columns move with
+//! them) and the sign rule (largest-magnitude entry positive, lowest index wins ties).
+
+use crate::{Real, SimdReal};
+
+/// Sorts each lane's eigenvalues `d[..n]` ascending, permuting the eigenvector columns of `v` (`n x n`
+/// vectors, column-major) alongside.
+///
+/// Odd-even transposition sort (Knuth, TAOCP vol. 3, §5.3.4, exercise 37): `n` rounds of
+/// compare-exchanges on neighbours, a fixed sorting network, so every lane runs the same
+/// instructions and a swap is a `select`. `O(n^2)` exchanges of `n + 1` vectors each stay small beside
+/// the `O(n^3)` sweeps.
+#[inline(always)]
+pub(super) fn sort_ascending<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    d: &mut [V],
+    mut v: Option<&mut [V]>,
+) {
+    for round in 0..n {
+        let mut i = round % 2;
+        while i + 1 < n {
+            let (x, y) = (d[i], d[i + 1]);
+            let swap = y.lt(x);
+            d[i] = V::select(swap, y, x);
+            d[i + 1] = V::select(swap, x, y);
+            if let Some(v) = v.as_deref_mut() {
+                let (left, right) = v.split_at_mut((i + 1) * n);
+                for (a, b) in left[i * n..].iter_mut().zip(&mut right[..n]) {
+                    let (x, y) = (*a, *b);
+                    *a = V::select(swap, y, x);
+                    *b = V::select(swap, x, y);
+                }
+            }
+            i += 2;
+        }
+    }
+}
+
+/// Flips each eigenvector column so its entry of largest magnitude is positive; on ties the lowest
+/// index decides (the strict `>` keeps the first maximum), as in the scalar solvers.
+#[inline(always)]
+pub(super) fn normalize_signs<T: Real, V: SimdReal<Scalar = T>>(n: usize, v: &mut [V]) {
+    let zero = V::splat(T::ZERO);
+    let one = V::splat(T::ONE);
+    for col in v[..n * n].chunks_exact_mut(n) {
+        let mut best = zero;
+        let mut negative = zero.lt(zero);
+        for x in col.iter() {
+            let ax = x.abs();
+            let better = best.lt(ax);
+            best = V::select(better, ax, best);
+            negative = V::select(better, x.lt(zero), negative);
+        }
+        let flip = V::select(negative, -one, one);
+        for x in col.iter_mut() {
+            *x *= flip;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finish;
+
+    fn per_lane_sort_matches_scalar<T: Real, V: SimdReal<Scalar = T>>(n: usize) {
+        let w = V::LANES;
+        // Lane l holds the values (i * 7 + l * 3) mod 5 - 2 (repeats included) and a vector matrix tagging
+        // each entry with its column, so the permutation is visible.
+        let value =
+            |l: usize, i: usize| T::from_f64((((i * 7 + l * 3) % 5) as f64 - 2.0) + 0.25 * (i % 2) as f64);
+        let mut d: [V; 8] = [V::splat(T::ZERO); 8];
+        let mut v: [V; 64] = [V::splat(T::ZERO); 64];
+        let mut zeros = V::splat(T::ZERO).to_array();
+        for i in 0..n {
+            for l in 0..w {
+                zeros.as_mut()[l] = value(l, i);
+            }
+            d[i] = V::from_array(zeros);
+            for r in 0..n {
+                v[r + i * n] = V::splat(T::from_usize(100 * i + r));
+            }
+        }
+        sort_ascending(n, &mut d[..n], Some(&mut v[..n * n]));
+        for l in 0..w {
+            let mut want: [T; 8] = core::array::from_fn(|i| if i < n { value(l, i) } else { T::ZERO });
+            finish::sort_ascending(&mut want[..n], None, n);
+            for i in 0..n {
+                let got = d[i].to_array().as_ref()[l];
+                assert_eq!(got, want[i], "lane {l} position {i}");
+                // The column moved with its value: its tag's original column holds that value.
+                let tag = v[i * n].to_array().as_ref()[l].to_f64() as usize / 100;
+                assert_eq!(value(l, tag), got, "lane {l}: vector column moved with its value");
+                for r in 0..n {
+                    assert_eq!(v[r + i * n].to_array().as_ref()[l], T::from_usize(100 * tag + r));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sorting_network_orders_every_lane_and_moves_the_vectors_along() {
+        for n in 1..=8 {
+            per_lane_sort_matches_scalar::<f64, <f64 as Real>::Lanes>(n);
+            per_lane_sort_matches_scalar::<f32, <f32 as Real>::BatchLanes>(n);
+        }
+    }
+
+    #[test]
+    fn sign_rule_matches_the_scalar_rule_lane_by_lane_with_ties() {
+        type V = <f32 as Real>::BatchLanes;
+        let n = 3;
+        // Columns per lane: ties (lowest index wins), negative maxima, zeros.
+        let cols: [[f32; 3]; 6] = [
+            [0.6, -0.8, 0.0],
+            [-0.5, 0.5, 0.1],
+            [0.5, -0.5, 0.1],
+            [0.0, 0.0, -1.0],
+            [0.0, 0.0, 0.0],
+            [-0.3, 0.2, 0.3],
+        ];
+        let mut v = [V::splat(0.0); 9];
+        for x in 0..9 {
+            let mut a = V::splat(0.0).to_array();
+            for (l, y) in a.iter_mut().enumerate() {
+                *y = cols[(l + x / 3) % 6][x % 3];
+            }
+            v[x] = V::from_array(a);
+        }
+        let before = v;
+        normalize_signs(n, &mut v);
+        for l in 0..V::LANES {
+            let mut want: [f32; 9] = core::array::from_fn(|x| before[x].to_array()[l]);
+            finish::normalize_signs(&mut want, n);
+            let got: [f32; 9] = core::array::from_fn(|x| v[x].to_array()[l]);
+            assert_eq!(got.map(f32::to_bits), want.map(f32::to_bits), "lane {l}");
+        }
+    }
+}

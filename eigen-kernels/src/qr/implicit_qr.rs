@@ -1,0 +1,346 @@
+//! Implicit symmetric tridiagonal QR with the Wilkinson shift (Golub & Van Loan, Matrix Computations,
+//! 4th ed., Alg. 8.3.3; LAPACK dsteqr).
+//!
+//! The unreduced blocks are found with dsteqr's split test, each block is scaled into a safe range by a
+//! power of two, and the iteration runs as QL (chasing from the bottom up) or QR (top down) depending on
+//! which end of the block has the smaller diagonal entry, so graded matrices converge from their small
+//! end. 2x2 blocks are finished in closed form ([`super::plane::symmetric_2x2`]). The total number of
+//! implicit steps is capped at `n * max_per_value`; past it the iteration stops with
+//! [`EigenError::NoConvergence`] instead of looping.
+//!
+//! Rotations are handed to a [`Rotations`] sink one sweep at a time, so the eigenvector update can be
+//! applied at once, delayed and blocked, or skipped.
+
+use super::plane::{givens, symmetric_2x2};
+use crate::{EigenError, Real, simd};
+
+/// Order in which the rotations of one sweep were generated and must be applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Order {
+    /// Plane `hi - 1` first, down to plane `lo` (a QL sweep).
+    Descending,
+    /// Plane `lo` first, up to plane `hi - 1` (a QR sweep).
+    Ascending,
+}
+
+/// Receives the rotations of each sweep: plane `i` (`lo <= i < hi`) rotates columns `i` and `i + 1` of
+/// the eigenvector matrix by `[z_i, z_{i+1}] <- [c_i z_i - s_i z_{i+1}, s_i z_i + c_i z_{i+1}]`.
+pub(crate) trait Rotations<T: Real> {
+    /// One sweep over planes `lo..hi` with cosines `c[i]` and sines `s[i]`.
+    fn sweep(&mut self, lo: usize, hi: usize, order: Order, c: &[T], s: &[T]);
+    /// Called once when the iteration ends: every rotation must have been applied on return.
+    fn finish(&mut self) {}
+}
+
+/// Eigenvalues only: rotations are dropped.
+pub(crate) struct NoVectors;
+
+impl<T: Real> Rotations<T> for NoVectors {
+    #[inline]
+    fn sweep(&mut self, _: usize, _: usize, _: Order, _: &[T], _: &[T]) {}
+}
+
+/// Applies each rotation to the columns of an `n`-row matrix as soon as it arrives (SIMD over rows).
+pub(crate) struct Immediate<'a, T> {
+    /// Column-major matrix with `rows` rows.
+    pub z: &'a mut [T],
+    /// Number of rows.
+    pub rows: usize,
+}
+
+impl<T: Real> Immediate<'_, T> {
+    #[inline]
+    fn plane(&mut self, i: usize, c: T, s: T) {
+        let r = self.rows;
+        let (left, right) = self.z.split_at_mut((i + 1) * r);
+        simd::rot(&mut left[i * r..], &mut right[..r], c, s);
+    }
+}
+
+impl<T: Real> Rotations<T> for Immediate<'_, T> {
+    fn sweep(&mut self, lo: usize, hi: usize, order: Order, c: &[T], s: &[T]) {
+        match order {
+            Order::Descending => {
+                for i in (lo..hi).rev() {
+                    self.plane(i, c[i], s[i]);
+                }
+            }
+            Order::Ascending => {
+                for i in lo..hi {
+                    self.plane(i, c[i], s[i]);
+                }
+            }
+        }
+    }
+}
+
+/// `sqrt(g^2 + 1)` without overflow for huge `g`.
+#[inline]
+fn hypot_one<T: Real>(g: T) -> T {
+    if g.abs() < T::ONE / T::EPSILON {
+        (g * g + T::ONE).sqrt()
+    } else {
+        g.abs()
+    }
+}
+
+/// Binary exponent that brings `anorm` inside `[lo, hi]` (0 if it already is).
+fn block_scaling<T: Real>(anorm: T, lo: T, hi: T) -> i32 {
+    if anorm > hi {
+        hi.exponent() - anorm.exponent() - 1
+    } else if anorm < lo {
+        lo.exponent() - anorm.exponent() + 1
+    } else {
+        0
+    }
+}
+
+fn scale_block<T: Real>(d: &mut [T], e: &mut [T], lo: usize, hi: usize, exp: i32) {
+    if exp == 0 {
+        return;
+    }
+    for x in &mut d[lo..=hi] {
+        *x = x.scalbn(exp);
+    }
+    for x in &mut e[lo..hi] {
+        *x = x.scalbn(exp);
+    }
+}
+
+/// Sets to zero every off-diagonal `e[lo..hi]` below `eps * max(|d[lo..=hi]|, |e[lo..hi]|)` (the absolute,
+/// norm-wise deflation test of Golub & Van Loan Alg. 8.3.3; backward stable). Used only when a step made
+/// no progress: with off-diagonals spanning more than the exponent range, the sines of the rotation chase
+/// underflow to zero, every rotation becomes the identity, and the relative test of dsteqr never
+/// deflates, so the iteration would stall until the cap (found by the fuzzer on an `f32` matrix with
+/// entries from `3e10` down to subnormal).
+fn deflate_absolute<T: Real>(d: &[T], e: &mut [T], lo: usize, hi: usize, eps: T) {
+    let mut anorm = T::ZERO;
+    for x in d[lo..=hi].iter().chain(&e[lo..hi]) {
+        anorm = anorm.max(x.abs());
+    }
+    for x in &mut e[lo..hi] {
+        if x.abs() <= eps * anorm {
+            *x = T::ZERO;
+        }
+    }
+}
+
+/// Diagonalizes the symmetric tridiagonal matrix with diagonal `d` (length n) and off-diagonal
+/// `e` (`e[i] = T[i+1, i]`, length at least `n - 1`; destroyed). On success `d` holds the eigenvalues
+/// (unsorted) and every rotation has been passed to `rot`. `c` and `s` are scratch of length `n`.
+/// Returns the number of implicit QR steps.
+#[inline(never)]
+pub(crate) fn implicit_qr<T: Real, R: Rotations<T>>(
+    d: &mut [T],
+    e: &mut [T],
+    c: &mut [T],
+    s: &mut [T],
+    rot: &mut R,
+    max_per_value: usize,
+) -> Result<usize, EigenError> {
+    let n = d.len();
+    if n <= 1 {
+        return Ok(0);
+    }
+    // LAPACK's eps is the unit roundoff (half our EPSILON).
+    let eps = T::HALF * T::EPSILON;
+    let eps2 = eps * eps;
+    let safmin = T::MIN_POSITIVE;
+    let ssfmax = (T::ONE / safmin).sqrt() / T::from_f64(3.0);
+    let ssfmin = safmin.sqrt() / eps2;
+    let cap = n.saturating_mul(max_per_value);
+    let mut steps = 0usize;
+    let mut capped = false;
+    let mut l1 = 0;
+    while l1 < n && !capped {
+        if l1 > 0 {
+            e[l1 - 1] = T::ZERO;
+        }
+        // Split off an unreduced block l1..=m: an off-diagonal entry is negligible beside the geometric
+        // mean of its diagonal neighbours (dsteqr's test, relative and scale-invariant).
+        let mut m = l1;
+        while m < n - 1 {
+            let tst = e[m].abs();
+            if tst == T::ZERO {
+                break;
+            }
+            if tst <= d[m].abs().sqrt() * d[m + 1].abs().sqrt() * eps {
+                e[m] = T::ZERO;
+                break;
+            }
+            m += 1;
+        }
+        let (lsv, lendsv) = (l1, m);
+        l1 = m + 1;
+        if lendsv == lsv {
+            continue;
+        }
+        let mut anorm = T::ZERO;
+        for x in d[lsv..=lendsv].iter().chain(&e[lsv..lendsv]) {
+            anorm = anorm.max(x.abs());
+        }
+        if anorm == T::ZERO {
+            continue;
+        }
+        let exp = block_scaling(anorm, ssfmin, ssfmax);
+        scale_block(d, e, lsv, lendsv, exp);
+        let (mut l, mut lend) = (lsv, lendsv);
+        // Chase from the end with the smaller diagonal entry.
+        if d[lend].abs() < d[l].abs() {
+            core::mem::swap(&mut l, &mut lend);
+        }
+        if lend > l {
+            // QL iteration: eigenvalues converge at the top (l) of the block.
+            loop {
+                // Inner deflation test (dsteqr): |e_m|^2 <= eps^2 |d_m d_{m+1}| + safmin.
+                let mut m = l;
+                while m < lend {
+                    let tst = e[m].abs() * e[m].abs();
+                    if tst <= (eps2 * d[m].abs()) * d[m + 1].abs() + safmin {
+                        break;
+                    }
+                    m += 1;
+                }
+                if m < lend {
+                    e[m] = T::ZERO;
+                }
+                let p = d[l];
+                if m == l {
+                    l += 1;
+                    if l <= lend {
+                        continue;
+                    }
+                    break;
+                }
+                if m == l + 1 {
+                    let (rt1, rt2, cs, sn) = symmetric_2x2(d[l], e[l], d[l + 1]);
+                    c[l] = cs;
+                    s[l] = -sn;
+                    rot.sweep(l, l + 1, Order::Descending, c, s);
+                    d[l] = rt1;
+                    d[l + 1] = rt2;
+                    e[l] = T::ZERO;
+                    l += 2;
+                    if l <= lend {
+                        continue;
+                    }
+                    break;
+                }
+                if steps == cap {
+                    capped = true;
+                    break;
+                }
+                steps += 1;
+                // Wilkinson shift from the leading 2x2 of the block.
+                let mut g = (d[l + 1] - p) / (T::TWO * e[l]);
+                let r = hypot_one(g);
+                g = d[m] - p + e[l] / (g + r.copysign(g));
+                let (mut sn, mut cs, mut pp) = (T::ONE, T::ONE, T::ZERO);
+                for i in (l..m).rev() {
+                    let f = sn * e[i];
+                    let b = cs * e[i];
+                    let (c1, s1, r1) = givens(g, f);
+                    cs = c1;
+                    sn = s1;
+                    if i != m - 1 {
+                        e[i + 1] = r1;
+                    }
+                    g = d[i + 1] - pp;
+                    let r2 = (d[i] - g) * sn + T::TWO * cs * b;
+                    pp = sn * r2;
+                    d[i + 1] = g + pp;
+                    g = cs * r2 - b;
+                    c[i] = cs;
+                    s[i] = sn;
+                }
+                rot.sweep(l, m, Order::Descending, c, s);
+                let stalled = pp == T::ZERO && g == e[l];
+                d[l] -= pp;
+                e[l] = g;
+                if stalled {
+                    deflate_absolute(d, e, l, m, eps);
+                }
+            }
+        } else {
+            // QR iteration: eigenvalues converge at the bottom (l) of the block.
+            loop {
+                let mut m = l;
+                while m > lend {
+                    let tst = e[m - 1].abs() * e[m - 1].abs();
+                    if tst <= (eps2 * d[m].abs()) * d[m - 1].abs() + safmin {
+                        break;
+                    }
+                    m -= 1;
+                }
+                if m > lend {
+                    e[m - 1] = T::ZERO;
+                }
+                let p = d[l];
+                if m == l {
+                    if l == lend {
+                        break;
+                    }
+                    l -= 1;
+                    continue;
+                }
+                if m + 1 == l {
+                    let (rt1, rt2, cs, sn) = symmetric_2x2(d[l - 1], e[l - 1], d[l]);
+                    c[m] = cs;
+                    s[m] = -sn;
+                    rot.sweep(m, l, Order::Ascending, c, s);
+                    d[l - 1] = rt1;
+                    d[l] = rt2;
+                    e[l - 1] = T::ZERO;
+                    if l < lend + 2 {
+                        break;
+                    }
+                    l -= 2;
+                    continue;
+                }
+                if steps == cap {
+                    capped = true;
+                    break;
+                }
+                steps += 1;
+                let mut g = (d[l - 1] - p) / (T::TWO * e[l - 1]);
+                let r = hypot_one(g);
+                g = d[m] - p + e[l - 1] / (g + r.copysign(g));
+                let (mut sn, mut cs, mut pp) = (T::ONE, T::ONE, T::ZERO);
+                for i in m..l {
+                    let f = sn * e[i];
+                    let b = cs * e[i];
+                    let (c1, s1, r1) = givens(g, f);
+                    cs = c1;
+                    sn = s1;
+                    if i != m {
+                        e[i - 1] = r1;
+                    }
+                    g = d[i] - pp;
+                    let r2 = (d[i + 1] - g) * sn + T::TWO * cs * b;
+                    pp = sn * r2;
+                    d[i] = g + pp;
+                    g = cs * r2 - b;
+                    c[i] = cs;
+                    s[i] = -sn;
+                }
+                rot.sweep(m, l, Order::Ascending, c, s);
+                let stalled = pp == T::ZERO && g == e[l - 1];
+                d[l] -= pp;
+                e[l - 1] = g;
+                if stalled {
+                    deflate_absolute(d, e, m, l, eps);
+                }
+            }
+        }
+        scale_block(d, e, lsv, lendsv, -exp);
+    }
+    rot.finish();
+    if capped {
+        let remaining = e[..n - 1].iter().filter(|x| **x != T::ZERO).count();
+        return Err(EigenError::NoConvergence {
+            iterations: steps,
+            remaining,
+        });
+    }
+    Ok(steps)
+}

@@ -1,0 +1,151 @@
+//! Householder reduction of a symmetric matrix to tridiagonal form, `A = Q T Q^T` (lower triangle).
+//!
+//! LAPACK dsytd2 (`uplo = 'L'`) restructured as in faer's tridiagonalization: the symmetric rank-2
+//! update `A22 <- A22 - v w^T - w v^T` of step `k` is fused with the symmetric matrix-vector product
+//! `A33 u` of step `k + 1`, so each step reads and writes the trailing matrix once
+//! ([`crate::simd::rank2_symv`]) instead of three or four times.
+//!
+//! Storage on return: `d` the diagonal of `T`, `e[k] = T[k+1, k]`, reflector `k` (`k < n - 1`) in column
+//! `k` of `a`, rows `k+1..n`, with its leading 1 stored explicitly at `a[k+1, k]`, and its `tau[k]`;
+//! `Q = H_0 H_1 .. H_{n-2}`.
+
+use super::householder::make_reflector;
+use crate::{Real, simd};
+
+/// Unblocked fused reduction; `d`, `e`, `tau`, `w`, `p` have length `n` (`w`, `p` are scratch).
+#[inline(never)]
+pub(crate) fn tridiagonalize<T: Real>(
+    a: &mut [T],
+    n: usize,
+    d: &mut [T],
+    e: &mut [T],
+    tau: &mut [T],
+    w: &mut [T],
+    p: &mut [T],
+) {
+    if n == 0 {
+        return;
+    }
+    w[..n].fill(T::ZERO);
+    e[n - 1] = T::ZERO;
+    tau[n - 1] = T::ZERO;
+    for k in 0..n.saturating_sub(1) {
+        // The previous step's update (v in column k-1, w) reaches column k first.
+        let (left, right) = a.split_at_mut(k * n);
+        let colk = &mut right[..n];
+        if k > 0 {
+            let v = &left[(k - 1) * n + k..k * n];
+            let (vk, wk) = (v[0], w[k]);
+            simd::axpy(-vk, &w[k..n], &mut colk[k..]);
+            simd::axpy(-wk, v, &mut colk[k..]);
+        }
+        d[k] = colk[k];
+        let (beta, t) = make_reflector(&mut colk[k + 1..]);
+        e[k] = beta;
+        tau[k] = t;
+        // p = A22 u, with A22 receiving the previous update column by column on the way.
+        p[k + 1..n].fill(T::ZERO);
+        for j in k + 1..n {
+            let (before, rest) = a.split_at_mut(j * n);
+            let col = &mut rest[j..n];
+            let u = &before[k * n + j..k * n + n];
+            let (v, vj, wj) = if k > 0 {
+                let v = &before[(k - 1) * n + j..(k - 1) * n + n];
+                (v, v[0], w[j])
+            } else {
+                (u, T::ZERO, T::ZERO)
+            };
+            let uj = u[0];
+            let diag = col[0] - vj * w[j] - wj * v[0];
+            col[0] = diag;
+            let acc = simd::rank2_symv(
+                &mut col[1..],
+                &v[1..],
+                &w[j + 1..n],
+                vj,
+                wj,
+                &u[1..],
+                uj,
+                &mut p[j + 1..n],
+            );
+            p[j] += diag * uj + acc;
+        }
+        // w = tau p - (tau/2)(tau p . u) u  (dsytd2).
+        let u = &a[k * n + k + 1..k * n + n];
+        let wk = &mut w[k + 1..n];
+        for (wi, pi) in wk.iter_mut().zip(&p[k + 1..n]) {
+            *wi = t * *pi;
+        }
+        let alpha = -T::HALF * t * simd::dot(wk, u);
+        simd::axpy(alpha, u, wk);
+    }
+    // The last diagonal entry receives the final update.
+    let k = n - 1;
+    if k > 0 {
+        let v = a[(k - 1) * n + k];
+        d[k] = a[k * n + k] - T::TWO * v * w[k];
+    } else {
+        d[k] = a[0];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::qr::back_transform::form_q;
+    use crate::testing::random_symmetric;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    /// `max |A - Q T Q^T| / (n |A| eps)` and `max |Q^T Q - I| / (n eps)` for the lower triangle of `a0`.
+    fn reconstruction_ratios(n: usize) -> (f64, f64) {
+        let a0: Vec<f64> = random_symmetric(n, n as u64);
+        let mut a = a0.clone();
+        let (mut d, mut e, mut tau, mut w, mut p) = (
+            vec![0.0; n],
+            vec![0.0; n],
+            vec![0.0; n],
+            vec![0.0; n],
+            vec![0.0; n],
+        );
+        tridiagonalize(&mut a, n, &mut d, &mut e, &mut tau, &mut w, &mut p);
+        let mut q = vec![0.0; n * n];
+        form_q(&a, n, &tau, &mut q);
+        let t = |i: usize, j: usize| {
+            if i == j {
+                d[i]
+            } else if i == j + 1 {
+                e[j]
+            } else if j == i + 1 {
+                e[i]
+            } else {
+                0.0
+            }
+        };
+        let (mut res, mut orth, mut norm) = (0.0f64, 0.0f64, 0.0f64);
+        for j in 0..n {
+            for i in j..n {
+                let mut qtq = 0.0;
+                for k in 0..n {
+                    for l in k.saturating_sub(1)..(k + 2).min(n) {
+                        qtq += q[i + k * n] * t(k, l) * q[j + l * n];
+                    }
+                }
+                res = res.max((a0[i + j * n] - qtq).abs());
+                norm = norm.max(a0[i + j * n].abs());
+                let dot: f64 = (0..n).map(|k| q[k + i * n] * q[k + j * n]).sum();
+                orth = orth.max((dot - if i == j { 1.0 } else { 0.0 }).abs());
+            }
+        }
+        let eps = f64::EPSILON * n as f64;
+        (res / (norm * eps), orth / eps)
+    }
+
+    #[test]
+    fn reduction_reproduces_a_as_q_t_q_transpose() {
+        for n in [1, 2, 3, 5, 8, 9, 10, 11, 17, 40, 70] {
+            let (res, orth) = reconstruction_ratios(n);
+            assert!(res < 10.0 && orth < 10.0, "n={n}: {res} {orth}");
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! The QR solver against the shared suites, against Jacobi, and on classical tridiagonal test matrices.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use eigen_kernels::accuracy::{eigenvalue_ratio, orthogonality_ratio, residual_ratio};
+use eigen_kernels::testing::random_symmetric;
+use eigen_kernels::{ComputeVectors, EigenError, Options, Real, Solver, eigh};
+use proptest::prelude::*;
+
+const SIZES: [usize; 13] = [0, 1, 2, 3, 4, 5, 8, 16, 33, 64, 100, 129, 256];
+
+#[test]
+fn lapack_families_have_small_residual_and_orthogonality_f64() {
+    family_suite::<f64>(Solver::Qr, &SIZES);
+}
+
+#[test]
+fn lapack_families_have_small_residual_and_orthogonality_f32() {
+    family_suite::<f32>(Solver::Qr, &SIZES);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+    #[test]
+    fn random_symmetric_matrices_satisfy_the_eigen_properties_f64(n in 0usize..=96, seed in any::<u64>()) {
+        random_properties::<f64>(Solver::Qr, n, seed);
+    }
+
+    #[test]
+    fn random_symmetric_matrices_satisfy_the_eigen_properties_f32(n in 0usize..=96, seed in any::<u64>()) {
+        random_properties::<f32>(Solver::Qr, n, seed);
+    }
+}
+
+#[test]
+fn fixed_in_place_and_allocating_apis_agree() {
+    api_levels_agree::<f64, 1>(Solver::Qr, 1);
+    api_levels_agree::<f64, 3>(Solver::Qr, 2);
+    api_levels_agree::<f32, 4>(Solver::Qr, 3);
+    api_levels_agree::<f64, 9>(Solver::Qr, 4);
+    api_levels_agree::<f32, 16>(Solver::Qr, 5);
+    api_levels_agree::<f64, 40>(Solver::Qr, 6);
+}
+
+#[test]
+fn bad_input_returns_documented_errors() {
+    bad_input_is_rejected::<f64>(Solver::Qr);
+    bad_input_is_rejected::<f32>(Solver::Qr);
+    unrepresentable_eigenvalues_are_an_error::<f64>(Solver::Qr);
+    unrepresentable_eigenvalues_are_an_error::<f32>(Solver::Qr);
+}
+
+#[test]
+fn iteration_cap_returns_no_convergence_instead_of_looping() {
+    let a: Vec<f64> = random_symmetric(12, 7);
+    for vectors in [ComputeVectors::Yes, ComputeVectors::No] {
+        let opts = Options {
+            solver: Solver::Qr,
+            vectors,
+            max_qr_iterations_per_value: 0,
+            ..Options::default()
+        };
+        match eigh(&a, 12, &opts) {
+            Err(EigenError::NoConvergence {
+                iterations,
+                remaining,
+            }) => {
+                assert_eq!(iterations, 0);
+                assert!(remaining > 0);
+            }
+            other => panic!("expected NoConvergence, got {other:?}"),
+        }
+    }
+}
+
+fn solve<T: Real>(a: &[T], n: usize, solver: Solver) -> eigen_kernels::Eigh<T> {
+    eigh(a, n, &opts(solver)).unwrap()
+}
+
+/// |<x, y>| for two columns.
+fn cosine<T: Real>(x: &[T], y: &[T]) -> f64 {
+    x.iter()
+        .zip(y)
+        .map(|(a, b)| a.to_f64() * b.to_f64())
+        .sum::<f64>()
+        .abs()
+}
+
+fn jacobi_and_qr_agree<T: Real>(n: usize, seed: u64) {
+    let a: Vec<T> = random_symmetric(n, seed);
+    let (j, q) = (solve(&a, n, Solver::Jacobi), solve(&a, n, Solver::Qr));
+    let ratio = eigenvalue_ratio(&j.values, &q.values);
+    assert!(
+        ratio <= bound::EIGENVALUE_RATIO,
+        "{} n={n}: ratio {ratio}",
+        T::NAME
+    );
+    let (vj, vq) = (j.vectors.unwrap(), q.vectors.unwrap());
+    let norm = eigen_kernels::accuracy::sym_norm1(&a, n);
+    let eps = T::EPSILON.to_f64();
+    for k in 0..n {
+        let gap = (0..n)
+            .filter(|&i| i != k)
+            .map(|i| (j.values[i].to_f64() - j.values[k].to_f64()).abs())
+            .fold(f64::INFINITY, f64::min);
+        // Davis-Kahan: the angle between computed vectors is about n eps |A| / gap.
+        let angle = bound::RATIO * n as f64 * eps * norm / gap;
+        if angle < 0.1 {
+            let c = cosine(&vj[k * n..k * n + n], &vq[k * n..k * n + n]);
+            assert!(
+                1.0 - c <= angle * angle + 8.0 * eps,
+                "{} n={n} vector {k}: cos {c}, predicted angle {angle}",
+                T::NAME
+            );
+        }
+    }
+}
+
+#[test]
+fn jacobi_and_qr_agree_on_values_and_well_separated_vectors() {
+    for (n, seed) in [(2, 1), (7, 2), (16, 3), (31, 4), (64, 5)] {
+        jacobi_and_qr_agree::<f64>(n, seed);
+        jacobi_and_qr_agree::<f32>(n, seed + 100);
+    }
+}
+
+/// Dense column-major matrix of the tridiagonal (diag, off).
+fn tridiagonal<T: Real>(diag: &[f64], off: &[f64]) -> Vec<T> {
+    let n = diag.len();
+    let mut a = vec![T::ZERO; n * n];
+    for i in 0..n {
+        a[i + i * n] = T::from_f64(diag[i]);
+        if i + 1 < n {
+            a[i + 1 + i * n] = T::from_f64(off[i]);
+            a[i + (i + 1) * n] = T::from_f64(off[i]);
+        }
+    }
+    a
+}
+
+fn check_tridiagonal<T: Real>(diag: &[f64], off: &[f64], what: &str) -> Vec<f64> {
+    let n = diag.len();
+    let a: Vec<T> = tridiagonal(diag, off);
+    let r = solve(&a, n, Solver::Qr);
+    let v = r.vectors.as_deref().unwrap();
+    let res = residual_ratio(&a, n, &r.values, v);
+    let orth = orthogonality_ratio(v, n);
+    assert!(
+        res <= bound::RATIO && orth <= bound::RATIO,
+        "{what} {}: residual {res}, orthogonality {orth}",
+        T::NAME
+    );
+    let values_only = eigh(&a, n, &opts(Solver::Qr).with_vectors(ComputeVectors::No)).unwrap();
+    let ratio = eigenvalue_ratio(&values_only.values, &r.values);
+    assert!(
+        ratio <= bound::EIGENVALUE_RATIO,
+        "{what}: values-only ratio {ratio}"
+    );
+    r.values.iter().map(|x| x.to_f64()).collect()
+}
+
+/// Wilkinson's W_{2m+1}^+ (diagonal |m - i|) or W^- (diagonal m - i), off-diagonal 1.
+fn wilkinson(m: usize, plus: bool) -> (Vec<f64>, Vec<f64>) {
+    let diag = (0..2 * m + 1)
+        .map(|i| {
+            let x = m as f64 - i as f64;
+            if plus { x.abs() } else { x }
+        })
+        .collect();
+    (diag, vec![1.0; 2 * m])
+}
+
+#[test]
+fn wilkinson_matrices_resolve_their_nearly_equal_pairs() {
+    for plus in [true, false] {
+        let (diag, off) = wilkinson(10, plus);
+        let got = check_tridiagonal::<f64>(&diag, &off, "W21");
+        check_tridiagonal::<f32>(&diag, &off, "W21");
+        let reference = nalgebra_values(&tridiagonal::<f64>(&diag, &off), 21);
+        let ratio = eigenvalue_ratio(&got, &reference);
+        assert!(ratio <= bound::EIGENVALUE_RATIO, "W21 plus={plus}: {ratio}");
+        if plus {
+            // The two largest eigenvalues of W21+ agree to about 1e-14 but are distinct.
+            let (a, b) = (got[20], got[19]);
+            assert!((a - 10.746194182903393).abs() < 1e-12, "{a}");
+            assert!((a - b).abs() < 1e-12, "{a} {b}");
+        } else {
+            // W21- is similar to its negation: the spectrum is symmetric about 0, with 0 in it.
+            for k in 0..21 {
+                assert!((got[k] + got[20 - k]).abs() < 1e-12, "{got:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn glued_wilkinson_matrices_keep_orthogonal_vectors_in_tight_clusters() {
+    // Five copies of W21+ glued by off-diagonal entries delta (Dhillon-Parlett's test): clusters of
+    // five eigenvalues within about delta of each other.
+    for delta in [1e-4, 1e-10, 1e-14] {
+        let (w, _) = wilkinson(10, true);
+        let mut diag = Vec::new();
+        let mut off = Vec::new();
+        for block in 0..5 {
+            if block > 0 {
+                off.push(delta);
+            }
+            diag.extend_from_slice(&w);
+            off.extend(core::iter::repeat_n(1.0, 20));
+        }
+        check_tridiagonal::<f64>(&diag, &off, "glued W21+");
+        check_tridiagonal::<f32>(&diag, &off, "glued W21+");
+    }
+}
+
+#[test]
+fn tridiagonal_with_zero_off_diagonal_returns_its_diagonal() {
+    let diag = [3.0, -1.0, 2.5, 0.0, -7.0, 1e-3, 3.0];
+    let got = check_tridiagonal::<f64>(&diag, &[0.0; 6], "diagonal");
+    let mut want = diag.to_vec();
+    want.sort_by(f64::total_cmp);
+    assert_eq!(got, want);
+    // Zeros split the matrix into blocks that are solved independently.
+    let off = [1.0, 0.0, 0.5, 0.0, 0.0, 2.0];
+    check_tridiagonal::<f64>(&diag, &off, "split");
+    check_tridiagonal::<f32>(&diag, &off, "split");
+}
+
+#[test]
+fn one_two_one_toeplitz_has_its_known_eigenvalues() {
+    for n in [1usize, 2, 10, 57, 200] {
+        let diag = vec![2.0; n];
+        let off = vec![-1.0; n.saturating_sub(1)];
+        let got = check_tridiagonal::<f64>(&diag, &off, "toeplitz");
+        let got32 = check_tridiagonal::<f32>(&diag, &off, "toeplitz");
+        for k in 0..n {
+            let exact = 2.0 - 2.0 * (((k + 1) as f64) * core::f64::consts::PI / (n + 1) as f64).cos();
+            assert!(
+                (got[k] - exact).abs() <= 8.0 * n as f64 * f64::EPSILON,
+                "n={n} k={k}"
+            );
+            assert!(
+                (got32[k] - exact).abs() <= 8.0 * n as f64 * f32::EPSILON as f64,
+                "f32 n={n} k={k}"
+            );
+        }
+    }
+}
