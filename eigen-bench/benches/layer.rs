@@ -19,7 +19,7 @@ use std::time::Instant;
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use eigen_kernels::testing::Rng;
-use eigen_kernels::{Options, Real, Solver};
+use eigen_kernels::{Options, Real, Solver, eigh_in_place, workspace_len};
 use eigen_layer::Spectral;
 use eigen_layer::batch::{Parallelism, SpectralBatch};
 
@@ -120,6 +120,19 @@ fn single_thread<T: Real>(c: &mut Criterion<ThreadCpu>) {
             bench.iter(|| op.forward_into(black_box(&a), &opts, par).expect("forward"))
         });
     }
+    // The eigensolver's share: the per-matrix solves alone (what `fwd/qr` adds `log` and `V log(L) V^T` to).
+    let opts = Options::default().with_solver(Solver::Qr);
+    let (mut m, mut values, mut vectors) = (a.clone(), vec![T::ZERO; N], vec![T::ZERO; N * N]);
+    let mut work = vec![T::ZERO; workspace_len::<T>(N, &opts)];
+    group.bench_function(BenchmarkId::new("eigh_only", "qr"), |bench| {
+        bench.iter(|| {
+            m.copy_from_slice(black_box(&a));
+            for mat in m.chunks_exact_mut(N * N) {
+                let _ =
+                    eigh_in_place(mat, N, &mut values, Some(&mut vectors), &mut work, &opts).expect("eigh");
+            }
+        })
+    });
     let op = SpectralBatch::forward(&a, N, Spectral::Log, &Options::default(), par).expect("SPD batch");
     group.bench_function("bwd", |bench| {
         bench.iter(|| {
