@@ -580,6 +580,58 @@ mod tests {
         }
     }
 
+    fn round_kernel_matches_scalar<T: Real>() {
+        let tol = T::EPSILON * T::from_f64(16.0);
+        for m in 2..(2 * T::Lanes::LANES + 5).min(30) {
+            let n = 2 * m + 1;
+            let val = |i: usize, k: usize| T::from_f64(((i * 7 + k * 3) % 13) as f64 * 0.25 - 1.5);
+            let l: [T; 64] = core::array::from_fn(|i| val(i, 1));
+            let r: [T; 64] = core::array::from_fn(|i| val(i, 2));
+            let c: [T; 32] = core::array::from_fn(|i| T::from_f64(libm::cos(0.1 * i as f64)));
+            let s: [T; 32] = core::array::from_fn(|i| T::from_f64(libm::sin(0.1 * i as f64)));
+            let (cj, sj) = (T::from_f64(0.8), T::from_f64(-0.6));
+            for (lo, hi) in [(1, m - 1), (1, m), (2, m - 1)] {
+                if lo > hi {
+                    continue;
+                }
+                let (mut ol, mut or) = ([T::ZERO; 64], [T::ZERO; 64]);
+                let (c, s) = (&c[..m], &s[..m]);
+                rotate_round_columns(&l[..n], &r[..n], (cj, sj), c, s, lo..hi, &mut ol, Some(&mut or));
+                let mut only_left = [T::ZERO; 64];
+                rotate_round_columns(&l[..n], &r[..n], (cj, sj), c, s, lo..hi, &mut only_left, None);
+                for i in lo..hi {
+                    let (u1, u2) = (cj * l[i] - sj * r[i], cj * l[m + i] - sj * r[m + i]);
+                    let (u3, u4) = (sj * l[i] + cj * r[i], sj * l[m + i] + cj * r[m + i]);
+                    // A row that both a top store (rows lo+1..=hi) and a bottom store (rows
+                    // m+lo-1..m+hi-1) reach holds either value: the caller rewrites it.
+                    let twice =
+                        |row: usize| (lo + 1..=hi).contains(&row) && (m + lo - 1..m + hi - 1).contains(&row);
+                    let checks = [
+                        (ol[i + 1], c[i] * u1 - s[i] * u2, i + 1),
+                        (ol[m + i - 1], s[i] * u1 + c[i] * u2, m + i - 1),
+                        (or[i + 1], c[i] * u3 - s[i] * u4, i + 1),
+                        (or[m + i - 1], s[i] * u3 + c[i] * u4, m + i - 1),
+                    ];
+                    for (k, (got, want, row)) in checks.into_iter().enumerate() {
+                        if !twice(row) {
+                            assert!(
+                                (got - want).abs() <= tol,
+                                "m={m} pair {i} check {k}: {got} vs {want}"
+                            );
+                        }
+                    }
+                    assert_eq!(only_left[m + i - 1], ol[m + i - 1], "left column alone, m={m}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn round_kernel_matches_scalar_two_sided_rotation() {
+        round_kernel_matches_scalar::<f64>();
+        round_kernel_matches_scalar::<f32>();
+    }
+
     #[test]
     fn slice_kernels_match_scalar_loops_for_every_remainder() {
         slice_kernels_match_scalar::<f64>();

@@ -120,3 +120,91 @@ fn cyclic<T: Real>(
     values[..n].copy_from_slice(d);
     Ok(sweeps)
 }
+
+#[cfg(all(test, feature = "alloc"))]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use super::*;
+    use crate::accuracy::{eigenvalue_ratio, orthogonality_ratio, residual_ratio};
+    use crate::testing::Family;
+
+    type Solver<T> =
+        fn(&mut [T], usize, &mut [T], Option<&mut [T]>, &mut [T], T, usize) -> Result<usize, EigenError>;
+
+    /// Runs one ordering directly (no driver: no scaling, no sorting); returns sorted values, the raw
+    /// values and the vectors.
+    fn run<T: Real>(solve: Solver<T>, a: &[T], n: usize, work_len: usize) -> (Vec<T>, Vec<T>, Vec<T>) {
+        let mut m = a.to_vec();
+        let mut values = vec![T::ZERO; n];
+        let mut v = vec![T::ZERO; n * n];
+        let mut work = vec![T::ZERO; work_len];
+        solve(&mut m, n, &mut values, Some(&mut v), &mut work, T::EPSILON, 40).unwrap();
+        let mut sorted = values.clone();
+        sorted.sort_by(|x, y| x.partial_cmp(y).unwrap());
+        (sorted, values, v)
+    }
+
+    /// Whatever the crossover, both orderings are exercised at every small size (both parities, the
+    /// `m = 2` ring) on the unscaled LAPACK families: each is accurate and they agree.
+    fn brent_luk_and_cyclic_orderings_agree<T: Real>() {
+        for n in 4..=19 {
+            for family in Family::ALL {
+                if matches!(
+                    family,
+                    Family::EvenNearOverflow
+                        | Family::EvenNearUnderflow
+                        | Family::UniformNearOverflow
+                        | Family::UniformNearUnderflow
+                ) {
+                    continue; // these need the driver's scaling
+                }
+                let a: Vec<T> = family.matrix(n, 3);
+                let (cyc, _, _) = run(cyclic, &a, n, cyclic_workspace_len(n));
+                let (rnd, raw, v) = run(rounds::solve, &a, n, rounds::workspace_len(n));
+                let res = residual_ratio(&a, n, &raw, &v);
+                let orth = orthogonality_ratio(&v, n);
+                assert!(res <= 50.0 && orth <= 50.0, "{family:?} n={n}: {res} {orth}");
+                let agree = eigenvalue_ratio(&cyc, &rnd);
+                assert!(agree <= 50.0, "{family:?} n={n}: orderings differ, ratio {agree}");
+            }
+        }
+    }
+
+    #[test]
+    fn brent_luk_and_cyclic_orderings_agree_f64() {
+        brent_luk_and_cyclic_orderings_agree::<f64>();
+    }
+
+    #[test]
+    fn brent_luk_and_cyclic_orderings_agree_f32() {
+        brent_luk_and_cyclic_orderings_agree::<f32>();
+    }
+
+    #[test]
+    fn brent_luk_rounds_keep_relative_accuracy_on_graded_matrices() {
+        // H = D A D with A = tridiag(-0.3, 1, -0.3) (cond < 4) and D from 1e-6 to 1e6 in shuffled order:
+        // both orderings must agree to relative accuracy, down to eigenvalues near 1e-12.
+        for n in [4usize, 7, 12, 17] {
+            let d: Vec<f64> = (0..n)
+                .map(|i| libm::pow(10.0, -6.0 + 12.0 * ((i * 7) % n) as f64 / (n - 1) as f64))
+                .collect();
+            let mut h = vec![0.0f64; n * n];
+            for i in 0..n {
+                h[i + i * n] = d[i] * d[i];
+                if i + 1 < n {
+                    h[i + 1 + i * n] = -0.3 * d[i] * d[i + 1];
+                    h[i + (i + 1) * n] = h[i + 1 + i * n];
+                }
+            }
+            let (cyc, _, _) = run(cyclic, &h, n, cyclic_workspace_len(n));
+            let (rnd, _, _) = run(rounds::solve, &h, n, rounds::workspace_len(n));
+            for (x, y) in cyc.iter().zip(&rnd) {
+                let rel = ((x - y) / x).abs();
+                assert!(rel <= 100.0 * n as f64 * f64::EPSILON * 4.0, "n={n}: {x} vs {y}");
+            }
+        }
+    }
+}
