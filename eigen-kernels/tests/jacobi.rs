@@ -40,6 +40,9 @@ fn fixed_in_place_and_allocating_apis_agree() {
     api_levels_agree::<f32, 4>(Solver::Jacobi, 3);
     api_levels_agree::<f64, 9>(Solver::Jacobi, 4);
     api_levels_agree::<f32, 16>(Solver::Jacobi, 5);
+    // Brent–Luk rounds (n >= 32): eigh_fixed switches to its 2 N^2 stack workspace.
+    api_levels_agree::<f32, 32>(Solver::Jacobi, 6);
+    api_levels_agree::<f64, 33>(Solver::Jacobi, 7);
 }
 
 #[test]
@@ -52,13 +55,20 @@ fn bad_input_returns_documented_errors() {
 
 #[test]
 fn iteration_cap_returns_no_convergence_instead_of_looping() {
-    let a: Vec<f64> = eigen_kernels::testing::random_symmetric(12, 7);
+    // n = 12 sweeps cyclically, n = 40 in Brent–Luk rounds.
+    for n in [12, 40] {
+        iteration_cap_is_reported(n);
+    }
+}
+
+fn iteration_cap_is_reported(n: usize) {
+    let a: Vec<f64> = eigen_kernels::testing::random_symmetric(n, 7);
     let opts = Options {
         solver: Solver::Jacobi,
         max_sweeps: 1,
         ..Options::default()
     };
-    match eigh(&a, 12, &opts) {
+    match eigh(&a, n, &opts) {
         Err(eigen_kernels::EigenError::NoConvergence {
             iterations,
             remaining,

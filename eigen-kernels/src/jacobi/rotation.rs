@@ -33,11 +33,20 @@ impl<T: Real> JacobiRotation<T> {
 
 /// Demmel–Veselić relative test: `|apq| <= tol * sqrt(|app|) sqrt(|aqq|)`, or `apq` below the
 /// smallest normal number (only reachable for entries negligible against the scaled matrix).
-/// Taking the square roots separately keeps the product from under- or overflowing.
+///
+/// Squared, `apq^2 <= tol^2 |app| |aqq|`, it needs no square root (two off the critical path of every
+/// rotation), and is exact up to rounding as long as the right side is a normal number: the driver's
+/// scaling keeps every square far from overflow, and an `apq^2` that underflows is then truly below it.
+/// Otherwise (tiny diagonals) the square roots are taken separately, which cannot underflow.
 #[inline]
 pub(crate) fn is_negligible<T: Real>(apq: T, app: T, aqq: T, tol: T) -> bool {
     let x = apq.abs();
-    x <= tol * app.abs().sqrt() * aqq.abs().sqrt() || x < T::MIN_POSITIVE
+    let bound = tol * tol * (app.abs() * aqq.abs());
+    if bound >= T::MIN_POSITIVE {
+        x * x <= bound
+    } else {
+        x <= tol * app.abs().sqrt() * aqq.abs().sqrt() || x < T::MIN_POSITIVE
+    }
 }
 
 #[cfg(test)]
@@ -76,5 +85,20 @@ mod tests {
             "zero diagonal forces a rotation"
         );
         assert!(is_negligible(0.0, 0.0, 0.0, 1e-16));
+        // Squared and square-root forms agree on both sides of the threshold, in and out of range.
+        for (app, aqq) in [
+            (1.0, 4.0),
+            (1e-150, 1e-150),
+            (1e-200, 1e100),
+            (1e150, 1e150),
+            (3e-160, 2e-170),
+        ] {
+            let edge = 1e-16 * f64::sqrt(app) * f64::sqrt(aqq);
+            assert!(is_negligible(0.99 * edge, app, aqq, 1e-16), "({app}, {aqq})");
+            assert!(
+                !is_negligible(1.01 * edge, app, aqq, 1e-16) || edge < f64::MIN_POSITIVE,
+                "({app}, {aqq})"
+            );
+        }
     }
 }
