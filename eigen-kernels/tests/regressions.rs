@@ -98,3 +98,41 @@ fn qr_rotations_stay_orthogonal_with_subnormal_components_f32() {
         );
     }
 }
+
+/// QR, `f32`: a 14 x 14 matrix with entries `-2.9e13 .. 1.4e10` beside small integers (from the
+/// `eigh_backward` target; `spectral_backward` found a 16 x 16 one of the same kind). dsteqr's relative
+/// deflation test kept off-diagonals negligible beside the block's norm, the QL iteration on the
+/// eigenvalue `5.2e13` converged only linearly (factor 0.96 per step) and hit the cap of 30 n steps:
+/// `NoConvergence` on finite input. Fixed in `qr/implicit_qr.rs` (after 8 steps on one eigenvalue the
+/// absolute test `|e| <= eps |T|` is added).
+#[test]
+fn qr_converges_on_matrices_spanning_many_orders_of_magnitude_f32() {
+    let n = 14;
+    let mut a = vec![0.0f32; n * n];
+    let mut set = |i: usize, j: usize, bits: u32| {
+        a[i + j * n] = f32::from_bits(bits);
+        a[j + i * n] = f32::from_bits(bits);
+    };
+    for (i, j, bits) in [
+        (0, 0, 0xbf80_0000), // -1
+        (3, 1, 0x4000_0000), // 2
+        (4, 1, 0xbf80_0000),
+        (7, 1, 0xd52f_2bd5), // -1.2e13
+        (8, 1, 0xd5d5_d5d5), // -2.9e13
+        (9, 1, 0x5050_50d5), // 1.4e10
+        (10, 1, 0xd5d5_d550),
+        (11, 1, 0xd5d5_d5d5),
+        (12, 1, 0x4000_0000),
+        (7, 2, 0x4000_0000),
+        (8, 2, 0x4000_0000),
+    ] {
+        set(i, j, bits);
+    }
+    for solver in [Solver::Qr, Solver::Auto] {
+        let (res, orth) = ratios(&a, n, solver);
+        assert!(
+            res <= bound::RATIO && orth <= bound::RATIO,
+            "{solver:?}: residual {res:.2}, orthogonality {orth:.2}"
+        );
+    }
+}

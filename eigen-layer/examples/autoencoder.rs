@@ -176,7 +176,9 @@ fn main() -> Result<(), Error> {
     bar.finish_and_clear();
 
     let (_, _, rec_v) = run(&mut enc, &dec, &xv, bv, Mode::Eval)?;
-    let svg = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/autoencoder_digits.svg");
+    let out_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
+    std::fs::create_dir_all(&out_dir)?;
+    let svg = out_dir.join("autoencoder_digits.svg");
     write_svg(
         &svg,
         &[

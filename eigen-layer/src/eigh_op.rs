@@ -278,21 +278,23 @@ pub fn eigh_backward_into<T: Real>(
             let coupling = if d.abs() <= threshold {
                 // Degenerate pair: gauge-invariant limit (zero coupling), and check the invariance.
                 if scale > T::ZERO {
+                    let vector_dep = (mij - mji).abs() / scale;
+                    let value_dep = (gl(i) - gl(j)).abs() / scale;
+                    if vector_dep > gauge_tol || value_dep > gauge_tol {
+                        pairs += 1;
+                    }
                     for (kind, dep) in [
-                        (GaugeKind::VectorCoupling, (mij - mji).abs() / scale),
-                        (GaugeKind::UnequalValueGradients, (gl(i) - gl(j)).abs() / scale),
+                        (GaugeKind::VectorCoupling, vector_dep),
+                        (GaugeKind::UnequalValueGradients, value_dep),
                     ] {
-                        if dep > gauge_tol {
-                            pairs += 1;
-                            if worst.is_none_or(|w| dep.to_f64() > w.relative_dependence) {
-                                worst = Some(GaugeDiagnostic {
-                                    i: j,
-                                    j: i,
-                                    kind,
-                                    relative_dependence: dep.to_f64(),
-                                    pairs: 0,
-                                });
-                            }
+                        if dep > gauge_tol && worst.is_none_or(|w| dep.to_f64() > w.relative_dependence) {
+                            worst = Some(GaugeDiagnostic {
+                                i: j,
+                                j: i,
+                                kind,
+                                relative_dependence: dep.to_f64(),
+                                pairs: 0,
+                            });
                         }
                     }
                 }

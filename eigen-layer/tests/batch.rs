@@ -99,3 +99,52 @@ fn batch_errors_name_the_problem() {
         }
     }
 }
+
+#[test]
+fn batched_gradients_match_finite_differences() {
+    let (count, n) = (3, 4);
+    let a = spd_batch(count, n);
+    let nn = n * n;
+    let g = random_vec(count * nn, 8);
+    let (gl, gv) = (random_vec(count * n, 9), random_vec(count * nn, 10));
+    for par in [Parallelism::Sequential, Parallelism::Rayon] {
+        // SpectralBatch: L = sum_b <g_b, log(A_b)>; EighBatch: L = sum_b <gl_b, l_b> + <gv_b, V_b>.
+        let grad = SpectralBatch::forward(&a, n, Spectral::Log, &Options::default(), par)
+            .unwrap()
+            .backward(&g, par)
+            .unwrap();
+        let eig = EighBatch::forward(&a, n, &EighOptions::default(), par).unwrap();
+        let egrad = eig.backward(Some(&gl), Some(&gv), par).unwrap();
+        for b in 0..count {
+            let r = b * nn..(b + 1) * nn;
+            let with = |m: &[f64]| {
+                let mut full = a.clone();
+                full[r.clone()].copy_from_slice(m);
+                full
+            };
+            let spectral_loss = |m: &[f64]| {
+                let out =
+                    SpectralBatch::forward(&with(m), n, Spectral::Log, &Options::default(), par).unwrap();
+                inner(out.output(), &g)
+            };
+            let want = fd_sym_gradient(spectral_loss, &a[r.clone()], n);
+            assert_close(
+                &format!("SpectralBatch log, matrix {b}, {par:?}"),
+                &grad[r.clone()],
+                &want,
+                FD_TOL,
+            );
+            let eigh_loss = |m: &[f64]| {
+                let e = EighBatch::forward(&with(m), n, &EighOptions::default(), par).unwrap();
+                inner(e.values(), &gl) + inner(e.vectors(), &gv)
+            };
+            let want = fd_sym_gradient(eigh_loss, &a[r.clone()], n);
+            assert_close(
+                &format!("EighBatch, matrix {b}, {par:?}"),
+                &egrad[r],
+                &want,
+                FD_TOL,
+            );
+        }
+    }
+}

@@ -140,6 +140,10 @@ fn diagnostic_fires_for_a_loss_depending_on_one_eigenvector_of_a_degenerate_pair
     let report = op.backward_report(None, Some(&gv)).unwrap();
     let d = report.diagnostic.expect("basis-dependent loss must be reported");
     assert_eq!((d.i, d.j, d.kind), (1, 2, GaugeKind::VectorCoupling));
+    assert_eq!(
+        d.pairs, 1,
+        "the other degenerate pair (3, 4) does not enter the loss"
+    );
     assert!(d.relative_dependence > 1e-3);
     assert!(report.grad.iter().all(|x| x.is_finite()));
     let strict = EighOptions {

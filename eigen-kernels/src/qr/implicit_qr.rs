@@ -107,12 +107,18 @@ fn scale_block<T: Real>(d: &mut [T], e: &mut [T], lo: usize, hi: usize, exp: i32
     }
 }
 
+/// Steps on one eigenvalue after which the absolute deflation test is added: the Wilkinson shift deflates
+/// in two or three steps when it works, and dsteqr's own budget is 30 per eigenvalue.
+const STALL_STEPS: usize = 8;
+
 /// Sets to zero every off-diagonal `e[lo..hi]` below `eps * max(|d[lo..=hi]|, |e[lo..hi]|)` (the absolute,
-/// norm-wise deflation test of Golub & Van Loan Alg. 8.3.3; backward stable). Used only when a step made
-/// no progress: with off-diagonals spanning more than the exponent range, the sines of the rotation chase
-/// underflow to zero, every rotation becomes the identity, and the relative test of dsteqr never
-/// deflates, so the iteration would stall until the cap (found by the fuzzer on an `f32` matrix with
-/// entries from `3e10` down to subnormal).
+/// norm-wise deflation test of Golub & Van Loan Alg. 8.3.3, EISPACK tql2; backward stable). Used only
+/// when the iteration does not progress: with entries spanning much of the exponent range, the relative
+/// test of dsteqr keeps off-diagonals that are negligible beside the block's norm, and the rotation
+/// chase through them either underflows (every rotation the identity, no step changes anything) or
+/// converges only linearly, so the iteration reached the cap. Both were found by the fuzzer on `f32`
+/// matrices with entries from `1e13` or `3e10` down to `1` or subnormal; the first makes the step a no-op
+/// (tested on the spot), the second is caught after [`STALL_STEPS`] steps on the same eigenvalue.
 fn deflate_absolute<T: Real>(d: &[T], e: &mut [T], lo: usize, hi: usize, eps: T) {
     let mut anorm = T::ZERO;
     for x in d[lo..=hi].iter().chain(&e[lo..hi]) {
@@ -185,6 +191,8 @@ pub(crate) fn implicit_qr<T: Real, R: Rotations<T>>(
         let exp = block_scaling(anorm, ssfmin, ssfmax);
         scale_block(d, e, lsv, lendsv, exp);
         let (mut l, mut lend) = (lsv, lendsv);
+        // Steps since the end `l` of the block last moved (see `deflate_absolute`).
+        let (mut last_l, mut since) = (usize::MAX, 0usize);
         // Chase from the end with the smaller diagonal entry.
         if d[lend].abs() < d[l].abs() {
             core::mem::swap(&mut l, &mut lend);
@@ -254,7 +262,8 @@ pub(crate) fn implicit_qr<T: Real, R: Rotations<T>>(
                     s[i] = sn;
                 }
                 rot.sweep(l, m, Order::Descending, c, s);
-                let stalled = pp == T::ZERO && g == e[l];
+                (since, last_l) = if l == last_l { (since + 1, l) } else { (1, l) };
+                let stalled = (pp == T::ZERO && g == e[l]) || since >= STALL_STEPS;
                 d[l] -= pp;
                 e[l] = g;
                 if stalled {
@@ -324,7 +333,8 @@ pub(crate) fn implicit_qr<T: Real, R: Rotations<T>>(
                     s[i] = -sn;
                 }
                 rot.sweep(m, l, Order::Ascending, c, s);
-                let stalled = pp == T::ZERO && g == e[l - 1];
+                (since, last_l) = if l == last_l { (since + 1, l) } else { (1, l) };
+                let stalled = (pp == T::ZERO && g == e[l - 1]) || since >= STALL_STEPS;
                 d[l] -= pp;
                 e[l - 1] = g;
                 if stalled {
