@@ -61,7 +61,8 @@
 //! - **Conventions** always hold: ascending eigenvalues, unit eigenvectors with the sign rule above.
 //!
 //! ## Features
-//! `alloc` (allocating API, [`testing`]), `std` (default; implies `alloc`), `rayon` (parallel batches).
+//! `alloc` (allocating API, [`testing`]), `std` (default; implies `alloc`), `rayon` (parallel batches),
+//! `nalgebra` (solve nalgebra matrices, get nalgebra's `SymmetricEigen`: `interop::nalgebra`).
 //! SIMD width is fixed at compile time; see [`simd_level`]. Without `std` or `alloc` the crate links into
 //! bare-metal binaries (`no-std-check/`, built for `thumbv7em-none-eabihf` in CI).
 
@@ -88,6 +89,11 @@ mod real;
 mod simd;
 #[cfg(feature = "alloc")]
 pub mod testing;
+/// Conversions to and from other linear-algebra crates.
+#[cfg(feature = "nalgebra")]
+pub mod interop {
+    pub mod nalgebra;
+}
 
 #[cfg(feature = "alloc")]
 pub use driver::{Eigh, eigh};
