@@ -41,7 +41,7 @@ fn check_stack(r: Result<MatrixStack, IoError>, what: &str) {
             return;
         }
     };
-    let nn = stack.n.checked_mul(stack.n).unwrap_or(usize::MAX);
+    let nn = stack.n.saturating_mul(stack.n);
     assert_eq!(
         Some(stack.data.len()),
         stack.count.checked_mul(nn),
