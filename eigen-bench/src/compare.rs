@@ -3,7 +3,9 @@
 //!
 //! Timing: after one warm-up solve (whose result is the one checked), each engine is timed in samples of
 //! `inner` back-to-back solves (enough for ~100 µs per sample, above timer noise) until a time budget is
-//! spent (at least 5 samples); the reported time per matrix is the median sample divided by `inner`.
+//! spent (at least 5 samples); the reported time per matrix is the median sample divided by `inner` (and,
+//! for `eigen-kernels batch`, by the [`support::BATCH`] matrices each call solves; its accuracy is that of
+//! the shared input matrix in slot 0).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -77,9 +79,15 @@ fn solvers_for(n: usize) -> Vec<Solver> {
     s
 }
 
+/// Whether the batched engine runs at size `n`.
+fn batched(n: usize) -> bool {
+    (1..=eigen_kernels::batch::MAX_DYN_N).contains(&n)
+}
+
 /// Number of engine runs of `cfg` (for a progress bar).
 pub fn total_steps(cfg: &CompareConfig) -> usize {
-    cfg.precisions.len() * cfg.sizes.iter().map(|&n| solvers_for(n).len() + 2).sum::<usize>()
+    let per_n = |n: usize| solvers_for(n).len() + 2 + usize::from(batched(n));
+    cfg.precisions.len() * cfg.sizes.iter().map(|&n| per_n(n)).sum::<usize>()
 }
 
 fn time_engine<T: Scalar>(e: &mut dyn Engine<T>, a: &[T], budget: Duration) -> (f64, usize) {
@@ -99,6 +107,8 @@ fn time_engine<T: Scalar>(e: &mut dyn Engine<T>, a: &[T], budget: Duration) -> (
         }
         samples.push(t.elapsed().as_secs_f64() / inner as f64);
     }
+    let per_solve = e.matrices_per_solve().max(1) as f64;
+    samples.iter_mut().for_each(|s| *s /= per_solve);
     samples.sort_by(f64::total_cmp);
     (samples[samples.len() / 2], samples.len())
 }
@@ -110,7 +120,12 @@ fn measure<T: Scalar>(cfg: &CompareConfig, n: usize, out: &mut Vec<Measurement>,
         Duration::from_millis(500)
     };
     let a = support::matrix::<T>(n, support::SEED);
-    let (engines, skipped) = support::engines::<T>(n, &solvers_for(n), ComputeVectors::Yes);
+    let (mut engines, skipped) = support::engines::<T>(n, &solvers_for(n), ComputeVectors::Yes);
+    if batched(n) {
+        // After the single-matrix eigen-kernels engines, before the peers.
+        let at = engines.len() - 2;
+        engines.insert(at, Box::new(support::OursBatch::<T>::new(n, ComputeVectors::Yes)));
+    }
     for s in skipped {
         step(&format!("{} n={n}: skipped {s}", T::NAME));
     }
@@ -213,10 +228,16 @@ fn find<'a>(ms: &'a [Measurement], p: &str, n: usize, lib: &str) -> Option<&'a M
 }
 
 /// The results as a Markdown table per precision: time per matrix of every library, the speedup of
-/// `eigen-kernels auto` over each peer (peer time / ours), and the worst LAPACK ratios of our solvers.
+/// `eigen-kernels auto` (and `batch`, where it runs) over each peer (peer time / ours; above 1 means
+/// faster), and the worst LAPACK ratios of our solvers.
 pub fn markdown_table(ms: &[Measurement]) -> String {
     let libs = libraries(ms);
     let peers: Vec<&String> = libs.iter().filter(|l| !l.starts_with("eigen-kernels")).collect();
+    // Speedups (peer time / ours) of the default solver and of the batched one.
+    let contenders: Vec<(&str, &str)> = [("auto", "eigen-kernels auto"), ("batch", "eigen-kernels batch")]
+        .into_iter()
+        .filter(|(_, l)| libs.iter().any(|x| x == l))
+        .collect();
     let mut precisions: Vec<&str> = ms.iter().map(|m| m.precision).collect();
     precisions.dedup();
     let mut s = String::new();
@@ -225,11 +246,13 @@ pub fn markdown_table(ms: &[Measurement]) -> String {
         for l in &libs {
             let _ = write!(s, " {l} |");
         }
-        for l in &peers {
-            let _ = write!(s, " auto vs {l} |");
+        for (short, _) in &contenders {
+            for l in &peers {
+                let _ = write!(s, " {short} vs {l} |");
+            }
         }
         s.push_str(" worst residual | worst orthogonality |\n|---:|");
-        for _ in 0..libs.len() + peers.len() + 2 {
+        for _ in 0..libs.len() + contenders.len() * peers.len() + 2 {
             s.push_str("---:|");
         }
         s.push('\n');
@@ -241,14 +264,16 @@ pub fn markdown_table(ms: &[Measurement]) -> String {
                 let t = find(ms, p, n, l).map_or(f64::NAN, |m| m.seconds);
                 let _ = write!(s, " {} |", format_seconds(t));
             }
-            let ours = find(ms, p, n, "eigen-kernels auto").map_or(f64::NAN, |m| m.seconds);
-            for l in &peers {
-                let t = find(ms, p, n, l).map_or(f64::NAN, |m| m.seconds);
-                let ratio = t / ours;
-                if ratio.is_finite() {
-                    let _ = write!(s, " {ratio:.2}x |");
-                } else {
-                    s.push_str(" - |");
+            for (_, lib) in &contenders {
+                let ours = find(ms, p, n, lib).map_or(f64::NAN, |m| m.seconds);
+                for l in &peers {
+                    let t = find(ms, p, n, l).map_or(f64::NAN, |m| m.seconds);
+                    let ratio = t / ours;
+                    if ratio.is_finite() {
+                        let _ = write!(s, " {ratio:.2}x |");
+                    } else {
+                        s.push_str(" - |");
+                    }
                 }
             }
             let worst = |f: fn(&Measurement) -> f64| {

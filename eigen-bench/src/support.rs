@@ -57,6 +57,66 @@ pub trait Engine<T: Scalar> {
     fn values(&self) -> &[T];
     /// Eigenvectors (columns, matching [`Engine::values`]) of the last solve, if computed.
     fn vectors(&self) -> Option<&[T]>;
+    /// Matrices decomposed per [`Engine::solve`] call (a batch engine solves several; divide the time).
+    fn matrices_per_solve(&self) -> usize {
+        1
+    }
+}
+
+/// Matrices per call of [`OursBatch`].
+pub const BATCH: usize = 64;
+
+/// eigen-kernels' lane-parallel batched Jacobi ([`eigen_kernels::batch::eigh_batch_dyn`], `n <=`
+/// [`eigen_kernels::batch::MAX_DYN_N`]) on [`BATCH`] matrices per call: the given matrix in slot 0 (its
+/// result is the one reported) and `BATCH - 1` other seeded matrices of the same size.
+pub struct OursBatch<T> {
+    n: usize,
+    opts: Options,
+    mats: Vec<T>,
+    values: Vec<T>,
+    vectors: Option<Vec<T>>,
+}
+
+impl<T: Real> OursBatch<T> {
+    /// Buffers for [`BATCH`] `n x n` matrices.
+    pub fn new(n: usize, vectors: ComputeVectors) -> Self {
+        OursBatch {
+            n,
+            opts: Options::default()
+                .with_solver(Solver::Jacobi)
+                .with_vectors(vectors),
+            mats: matrices::<T>(BATCH, n, SEED ^ 0xBA7C),
+            values: vec![T::ZERO; BATCH * n],
+            vectors: (vectors == ComputeVectors::Yes).then(|| vec![T::ZERO; BATCH * n * n]),
+        }
+    }
+}
+
+impl<T: Scalar> Engine<T> for OursBatch<T> {
+    fn name(&self) -> &str {
+        "eigen-kernels batch"
+    }
+    fn solve(&mut self, a: &[T]) -> Result<(), String> {
+        let nn = self.n * self.n;
+        self.mats[..nn].copy_from_slice(a);
+        eigen_kernels::batch::eigh_batch_dyn(
+            self.n,
+            &self.mats,
+            &mut self.values,
+            self.vectors.as_deref_mut(),
+            &self.opts,
+        )
+        .map_err(|e| e.to_string())
+    }
+    fn values(&self) -> &[T] {
+        &self.values[..self.n]
+    }
+    fn vectors(&self) -> Option<&[T]> {
+        self.vectors.as_deref().map(|v| &v[..self.n * self.n])
+    }
+    fn matrices_per_solve(&self) -> usize {
+        BATCH
+    }
 }
 
 /// eigen-kernels through [`eigh_in_place`] with preallocated outputs and workspace.

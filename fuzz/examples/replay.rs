@@ -18,6 +18,8 @@ fn main() {
         ),
         "eigh_fixed" => (eigen_fuzz::targets::eigh_fixed, 0),
         "eigh_batch" => (eigen_fuzz::batch::eigh_batch_target, 0),
+        "read_npy" => (eigen_fuzz::readers::read_npy, 0),
+        "read_mtx" => (eigen_fuzz::readers::read_mtx, 0),
         "eigh_backward" => (eigen_fuzz::layer::eigh_backward, eigen_fuzz::layer::N_MAX),
         "spectral_backward" => (eigen_fuzz::layer::spectral_backward, eigen_fuzz::layer::N_MAX),
         other => {

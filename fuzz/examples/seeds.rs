@@ -69,6 +69,7 @@ fn main() -> std::io::Result<()> {
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     write_batch_seeds(&root.join("eigh_batch"))?;
+    write_reader_seeds(&root.join("read_npy"), &root.join("read_mtx"))?;
     for target in MATRIX_TARGETS {
         let dir = root.join(target);
         fs::create_dir_all(&dir)?;
@@ -126,5 +127,125 @@ fn write_batch_seeds(dir: &Path) -> std::io::Result<()> {
         16,
     );
     fs::write(dir.join("seed-dyn-16-f32"), &w.bytes)?;
+    Ok(())
+}
+
+/// A `.npy` file (format 1.0): `descr` such as `<f8`, the shape, and the raw little/big-endian data.
+fn npy(descr: &str, fortran: bool, shape: &[usize], data: &[u8]) -> Vec<u8> {
+    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    let shape = if dims.len() == 1 {
+        format!("({},)", dims[0])
+    } else {
+        format!("({})", dims.join(", "))
+    };
+    let order = if fortran { "True" } else { "False" };
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': {order}, 'shape': {shape}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+fn le_f64(x: &[f64]) -> Vec<u8> {
+    x.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// Seeds of the file readers: valid `.npy` and Matrix Market files of every supported kind, and a few
+/// near misses (unsupported dtype, 1-D shape, NaN entry).
+fn write_reader_seeds(npy_dir: &Path, mtx_dir: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(npy_dir)?;
+    fs::create_dir_all(mtx_dir)?;
+    let t = dense(3, |i, j| match i.abs_diff(j) {
+        0 => 2.0,
+        1 => -1.0,
+        _ => 0.0,
+    });
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("seed-f8-c-3x3", npy("<f8", false, &[3, 3], &le_f64(&t))),
+        ("seed-f8-fortran-3x3", npy("<f8", true, &[3, 3], &le_f64(&t))),
+        (
+            "seed-f4-c-4x4",
+            npy(
+                "<f4",
+                false,
+                &[4, 4],
+                &dense(4, |i, j| if i == j { 1.5 } else { 1e-30 })
+                    .iter()
+                    .flat_map(|&v| (v as f32).to_le_bytes())
+                    .collect::<Vec<u8>>(),
+            ),
+        ),
+        (
+            "seed-f8-big-endian-2x2",
+            npy(
+                ">f8",
+                false,
+                &[2, 2],
+                &[1e300f64, 2.0, 2.0, -1e-300]
+                    .iter()
+                    .flat_map(|v| v.to_be_bytes())
+                    .collect::<Vec<u8>>(),
+            ),
+        ),
+        (
+            "seed-f8-stack-2x3x3",
+            npy(
+                "<f8",
+                false,
+                &[2, 3, 3],
+                &le_f64(&[t.clone(), t.clone()].concat()),
+            ),
+        ),
+        (
+            "seed-f8-nan-2x2",
+            npy("<f8", false, &[2, 2], &le_f64(&[1.0, f64::NAN, f64::NAN, 1.0])),
+        ),
+        (
+            "seed-i4-unsupported",
+            npy(
+                "<i4",
+                false,
+                &[2, 2],
+                &[1u8, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0],
+            ),
+        ),
+        (
+            "seed-f8-vector",
+            npy("<f8", false, &[3], &le_f64(&[1.0, 2.0, 3.0])),
+        ),
+    ];
+    for (name, bytes) in files {
+        fs::write(npy_dir.join(name), bytes)?;
+    }
+    let mtx: [(&str, &str); 5] = [
+        (
+            "seed-coordinate-real-symmetric",
+            "%%MatrixMarket matrix coordinate real symmetric\n% 1-2-1\n4 4 7\n1 1 2\n2 1 -1\n2 2 2\n3 2 -1\n3 3 2\n4 3 -1\n4 4 2\n",
+        ),
+        (
+            "seed-array-real-general",
+            "%%MatrixMarket matrix array real general\n3 3\n4\n1\n0\n1\n4\n1\n0\n1\n4\n",
+        ),
+        (
+            "seed-coordinate-integer-general",
+            "%%MatrixMarket matrix coordinate integer general\n2 2 3\n1 1 5\n2 1 3\n1 2 3\n",
+        ),
+        (
+            "seed-coordinate-real-skew-symmetric",
+            "%%MatrixMarket matrix coordinate real skew-symmetric\n3 3 2\n2 1 1.5\n3 2 -2.5\n",
+        ),
+        (
+            "seed-array-real-symmetric-huge",
+            "%%MatrixMarket matrix array real symmetric\n2 2\n1e300\n-1e300\n1e-300\n",
+        ),
+    ];
+    for (name, text) in mtx {
+        fs::write(mtx_dir.join(name), text)?;
+    }
     Ok(())
 }

@@ -113,17 +113,26 @@ fn check_batch<'a, T: Scalar>(
                 "{what}: matrix {k} partly NaN"
             );
             failed.push(k);
-            // Its reason must be the documented one: the single solve fails the same way.
-            let single = solve(&m.a, m.n, &opts.with_solver(Solver::Jacobi));
-            let e = single
-                .err()
-                .unwrap_or_else(|| panic!("{what}: matrix {k} failed in the batch only"));
-            check_solve(m, Err(e), &what);
+            // Its reason must be the documented one: the single solve fails the same way. The batch
+            // agrees with the one-matrix solve to a few ulps, so at the edge of the range one may round
+            // an eigenvalue to `MAX` and the other overflow; anything else is a bug.
+            match solve(&m.a, m.n, &opts.with_solver(Solver::Jacobi)) {
+                Err(e) => check_solve(m, Err(e), &what),
+                Ok(single) => {
+                    assert!(
+                        at_range_edge(&single.values),
+                        "{what}: matrix {k} failed in the batch only"
+                    );
+                    check_solve(m, Err(EigenError::Overflow), &what);
+                }
+            }
         } else {
             check_solve(m, Ok((values, vectors)), &what);
-            let single = solve(&m.a, m.n, &opts.with_solver(Solver::Jacobi))
-                .unwrap_or_else(|e| panic!("{what}: matrix {k} solved in the batch, alone {e:?}"));
-            check_values_agree(&single.values, values, &what);
+            match solve(&m.a, m.n, &opts.with_solver(Solver::Jacobi)) {
+                Ok(single) => check_values_agree(&single.values, values, &what),
+                Err(EigenError::Overflow) if at_range_edge(values) => {}
+                Err(e) => panic!("{what}: matrix {k} solved in the batch, alone {e:?}"),
+            }
         }
     }
     match r {
@@ -135,4 +144,10 @@ fn check_batch<'a, T: Scalar>(
         }
         Err(e) => panic!("{what}: {e:?}"),
     }
+}
+
+/// `true` if the largest eigenvalue magnitude is within `64 n` ulps of `MAX`.
+fn at_range_edge<T: Scalar>(values: &[T]) -> bool {
+    let top = values.iter().fold(0.0f64, |t, x| t.max(x.to_f64().abs()));
+    top >= T::MAX.to_f64() * (1.0 - 64.0 * values.len() as f64 * T::EPSILON.to_f64())
 }

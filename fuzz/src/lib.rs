@@ -9,6 +9,7 @@ pub mod batch;
 pub mod input;
 pub mod layer;
 pub mod oracle;
+pub mod readers;
 pub mod targets;
 
 pub use input::{Input, Scalar, decode_matrix, decode_n};

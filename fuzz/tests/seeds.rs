@@ -8,7 +8,9 @@ use std::path::Path;
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 6] = [
+const TARGETS: [(&str, Target); 8] = [
+    ("read_npy", eigen_fuzz::readers::read_npy),
+    ("read_mtx", eigen_fuzz::readers::read_mtx),
     ("eigh_batch", eigen_fuzz::batch::eigh_batch_target),
     ("eigh", eigen_fuzz::targets::eigh),
     ("eigh_in_place", eigen_fuzz::targets::eigh_in_place),
