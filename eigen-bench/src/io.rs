@@ -2,8 +2,9 @@
 //!
 //! - [`read_npy`]: NumPy `.npy` (via the `npyz` crate): `f4`/`f8` of either byte order, C or Fortran
 //!   order, shape `(n, n)` or a stack `(B, n, n)`.
-//! - [`read_mtx`]: Matrix Market (via `nalgebra-sparse`'s reader): `coordinate` or `array`, `real` or
-//!   `integer`, `general`, `symmetric` or `skew-symmetric`. Coordinate entries given twice are summed.
+//! - [`read_mtx`]: Matrix Market (our own parser): `coordinate` or `array`, `real` or `integer`,
+//!   `general`, `symmetric` or `skew-symmetric` (lower triangle only). Coordinate entries given twice
+//!   are summed.
 //!
 //! Both return a [`MatrixStack`]: column-major `n x n` matrices widened to `f64` (exact for `f32` input),
 //! with the file's precision kept in [`MatrixStack::dtype`]. The element count is capped
@@ -12,7 +13,6 @@
 
 use std::fmt;
 
-use nalgebra_sparse::io::{MatrixMarketErrorKind, load_coo_from_matrix_market_str};
 use npyz::WriterBuilder;
 
 /// Largest number of matrix entries (all matrices together) the default readers accept: 2^27
@@ -193,10 +193,6 @@ impl MatrixStack {
 }
 
 /// Parser messages (pest's point at the offending column over several lines) as one line.
-fn one_line(msg: &str) -> String {
-    msg.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn malformed(e: impl fmt::Display) -> IoError {
     IoError::Malformed(e.to_string())
 }
@@ -336,45 +332,68 @@ pub fn read_mtx(bytes: &[u8]) -> Result<MatrixStack, IoError> {
 }
 
 /// Reads a Matrix Market file whose dense form has at most `max_elements` entries.
+///
+/// Own parser of the NIST format (Boisvert, Pozo, Remington, "The Matrix Market Exchange Formats",
+/// 1996): the size line is checked against the cap before anything is allocated, every index and
+/// count is range-checked, and symmetric/skew-symmetric files must list the lower triangle only.
 pub fn read_mtx_limited(bytes: &[u8], max_elements: u64) -> Result<MatrixStack, IoError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| IoError::Malformed(format!("Matrix Market: not UTF-8 text ({e})")))?;
-    let header = text.lines().next().unwrap_or("").to_ascii_lowercase();
-    if !header.starts_with("%%matrixmarket") {
-        return Err(IoError::Malformed(
-            "Matrix Market: the first line must start with %%MatrixMarket".into(),
+    let bad = |msg: String| IoError::Malformed(format!("Matrix Market: {msg}"));
+    let text = std::str::from_utf8(bytes).map_err(|e| bad(format!("not UTF-8 text ({e})")))?;
+    let mut lines = text.lines().enumerate();
+    let header = lines.next().map(|(_, l)| l).unwrap_or("").to_ascii_lowercase();
+    let words: Vec<&str> = header.split_whitespace().collect();
+    if words.first() != Some(&"%%matrixmarket") {
+        return Err(bad("the first line must start with %%MatrixMarket".into()));
+    }
+    if words.len() != 5 || words[1] != "matrix" {
+        return Err(bad(
+            "the header must read `%%MatrixMarket matrix FORMAT FIELD SYMMETRY`".into(),
         ));
     }
-    let words: Vec<&str> = header.split_whitespace().collect();
-    if let Some(field) = words.get(3)
-        && (*field == "complex" || *field == "pattern")
-    {
-        return Err(IoError::UnsupportedDtype(format!("Matrix Market {field}")));
-    }
-    let coo = match load_coo_from_matrix_market_str::<f64>(text) {
-        Err(e) if e.kind() == MatrixMarketErrorKind::TypeMismatch => {
-            let ints = load_coo_from_matrix_market_str::<i64>(text)
-                .map_err(|e| IoError::Malformed(format!("Matrix Market: {}", one_line(e.message()))))?;
-            let (r, c) = (ints.nrows(), ints.ncols());
-            let (rows, cols, vals) = ints.disassemble();
-            nalgebra_sparse::CooMatrix::try_from_triplets(
-                r,
-                c,
-                rows,
-                cols,
-                vals.into_iter().map(|v| v as f64).collect(),
-            )
-            .map_err(|e| IoError::Malformed(format!("Matrix Market: {e}")))?
+    let coordinate = match words[2] {
+        "coordinate" => true,
+        "array" => false,
+        f => return Err(bad(format!("unknown format `{f}`"))),
+    };
+    let integer = match words[3] {
+        "real" | "double" => false,
+        "integer" => true,
+        f @ ("complex" | "pattern") => {
+            return Err(IoError::UnsupportedDtype(format!("Matrix Market {f}")));
         }
-        Err(e) => {
-            return Err(IoError::Malformed(format!(
-                "Matrix Market: {}",
-                one_line(e.message())
+        f => return Err(bad(format!("unknown field `{f}`"))),
+    };
+    let symmetry = match words[4] {
+        "general" => MtxSymmetry::General,
+        "symmetric" | "hermitian" => MtxSymmetry::Symmetric,
+        "skew-symmetric" => MtxSymmetry::Skew,
+        s => return Err(bad(format!("unknown symmetry `{s}`"))),
+    };
+    // Data lines: everything but comments and blank lines, with their 1-based line numbers.
+    let mut data_lines = lines.filter_map(|(k, l)| {
+        let t = l.trim();
+        (!t.is_empty() && !t.starts_with('%')).then_some((k + 1, t))
+    });
+    let (size_line, size) = data_lines.next().ok_or_else(|| bad("no size line".into()))?;
+    let dims: Vec<u64> = size
+        .split_whitespace()
+        .map(|w| w.parse::<u64>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(format!("line {size_line}: bad size ({e})")))?;
+    let (rows, cols, nnz) = match (coordinate, dims.as_slice()) {
+        (true, &[r, c, z]) => (r, c, Some(z)),
+        (false, &[r, c]) => (r, c, None),
+        _ => {
+            return Err(bad(format!(
+                "line {size_line}: the size line must hold {} integers",
+                if coordinate {
+                    "rows, cols, entries: 3"
+                } else {
+                    "rows, cols: 2"
+                }
             )));
         }
-        Ok(m) => m,
     };
-    let (rows, cols) = (coo.nrows() as u64, coo.ncols() as u64);
     if rows != cols {
         return Err(IoError::NotSquare { rows, cols });
     }
@@ -385,11 +404,89 @@ pub fn read_mtx_limited(bytes: &[u8], max_elements: u64) -> Result<MatrixStack, 
             limit: max_elements,
         });
     }
-    let n = rows as usize;
+    let n = usize::try_from(rows).map_err(|_| bad("size does not fit in memory".into()))?;
     let mut data = vec![0.0; n * n];
-    for (i, j, &v) in coo.triplet_iter() {
-        if let Some(x) = data.get_mut(i + j * n) {
-            *x += v;
+    let value = |w: &str, line: usize| -> Result<f64, IoError> {
+        if integer {
+            w.parse::<i64>()
+                .map(|v| v as f64)
+                .map_err(|e| bad(format!("line {line}: bad integer `{w}` ({e})")))
+        } else {
+            w.parse::<f64>()
+                .map_err(|e| bad(format!("line {line}: bad real `{w}` ({e})")))
+        }
+    };
+    // Checks that (i, j) (0-based) may appear in a file of this symmetry.
+    let triangle_ok = |i: usize, j: usize| match symmetry {
+        MtxSymmetry::General => true,
+        MtxSymmetry::Symmetric => i >= j,
+        MtxSymmetry::Skew => i > j,
+    };
+    let mut put = |i: usize, j: usize, v: f64| {
+        data[i + j * n] += v;
+        if i != j {
+            match symmetry {
+                MtxSymmetry::General => {}
+                MtxSymmetry::Symmetric => data[j + i * n] += v,
+                MtxSymmetry::Skew => data[j + i * n] -= v,
+            }
+        }
+    };
+    let mut count: u64 = 0;
+    if let Some(nnz) = nnz {
+        if nnz > elements {
+            return Err(bad(format!(
+                "{nnz} entries declared for a {rows} x {cols} matrix"
+            )));
+        }
+        for (line, l) in data_lines.by_ref() {
+            if count == nnz {
+                return Err(bad(format!("line {line}: more than the {nnz} declared entries")));
+            }
+            let w: Vec<&str> = l.split_whitespace().collect();
+            let [wi, wj, wv] = w.as_slice() else {
+                return Err(bad(format!("line {line}: an entry is `row col value`")));
+            };
+            let index = |w: &str| -> Result<usize, IoError> {
+                w.parse::<usize>()
+                    .ok()
+                    .filter(|&k| (1..=n).contains(&k))
+                    .map(|k| k - 1)
+                    .ok_or_else(|| bad(format!("line {line}: index `{w}` outside 1..={n}")))
+            };
+            let (i, j) = (index(wi)?, index(wj)?);
+            if !triangle_ok(i, j) {
+                return Err(bad(format!(
+                    "line {line}: a {} file lists the {} triangle only",
+                    words[4],
+                    if matches!(symmetry, MtxSymmetry::Skew) {
+                        "strictly lower"
+                    } else {
+                        "lower"
+                    }
+                )));
+            }
+            put(i, j, value(wv, line)?);
+            count += 1;
+        }
+        if count != nnz {
+            return Err(bad(format!("{count} entries found, {nnz} declared")));
+        }
+    } else {
+        // Column-major; a symmetric (skew) file lists the lower (strictly lower) triangle.
+        let mut slots = (0..n)
+            .flat_map(|j| (0..n).map(move |i| (i, j)))
+            .filter(|&(i, j)| triangle_ok(i, j));
+        for (line, l) in data_lines.by_ref() {
+            for w in l.split_whitespace() {
+                let Some((i, j)) = slots.next() else {
+                    return Err(bad(format!("line {line}: more values than the matrix holds")));
+                };
+                put(i, j, value(w, line)?);
+            }
+        }
+        if slots.next().is_some() {
+            return Err(bad("fewer values than the matrix holds".into()));
         }
     }
     Ok(MatrixStack {
@@ -399,6 +496,14 @@ pub fn read_mtx_limited(bytes: &[u8], max_elements: u64) -> Result<MatrixStack, 
         dtype: Dtype::F64,
         data,
     })
+}
+
+/// Symmetry declared in a Matrix Market header (`hermitian` reads as symmetric for real data).
+#[derive(Clone, Copy)]
+enum MtxSymmetry {
+    General,
+    Symmetric,
+    Skew,
 }
 
 /// Reads `bytes` as Matrix Market when they start with `%%MatrixMarket` (any case), else as `.npy`.
@@ -577,6 +682,40 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(e, IoError::TooLarge { .. }), "{e}");
+    }
+
+    #[test]
+    fn forged_mtx_sizes_and_indices_are_errors_not_panics() {
+        // The fuzz crash of CI stop 8: a 5 x 3 header and a 52-digit column index.
+        let crash = b"%%MatrixMarket matrix coordinate integer general\n5 3 3\n1 1 5\n2 55555555555555555555555555555555555555555555555551 3\n1 2 3\n";
+        assert_eq!(
+            read_mtx(crash).unwrap_err(),
+            IoError::NotSquare { rows: 5, cols: 3 }
+        );
+        let huge_index =
+            b"%%MatrixMarket matrix coordinate real general\n2 2 1\n2 55555555555555555555555551 3\n";
+        assert!(matches!(read_mtx(huge_index), Err(IoError::Malformed(_))));
+        let huge_count = b"%%MatrixMarket matrix coordinate real general\n2 2 18446744073709551615\n1 1 1\n";
+        assert!(matches!(read_mtx(huge_count), Err(IoError::Malformed(_))));
+        let huge_size =
+            b"%%MatrixMarket matrix array real general\n18446744073709551615 18446744073709551615\n";
+        assert!(matches!(read_mtx(huge_size), Err(IoError::TooLarge { .. })));
+        let short = b"%%MatrixMarket matrix coordinate real general\n2 2 2\n1 1 1\n";
+        assert!(matches!(read_mtx(short), Err(IoError::Malformed(_))));
+        let upper = b"%%MatrixMarket matrix coordinate real symmetric\n2 2 1\n1 2 1\n";
+        assert!(matches!(read_mtx(upper), Err(IoError::Malformed(_))));
+        let fractional = b"%%MatrixMarket matrix coordinate integer general\n1 1 1\n1 1 1.5\n";
+        assert!(matches!(read_mtx(fractional), Err(IoError::Malformed(_))));
+    }
+
+    #[test]
+    fn symmetric_and_skew_array_mtx_fill_both_triangles() {
+        let text = "%%MatrixMarket matrix array real symmetric\n2 2\n1 2\n3\n";
+        assert_eq!(read_mtx(text.as_bytes()).unwrap().data, vec![1.0, 2.0, 2.0, 3.0]);
+        let text = "%%MatrixMarket matrix array real skew-symmetric\n2 2\n4\n";
+        assert_eq!(read_mtx(text.as_bytes()).unwrap().data, vec![0.0, 4.0, -4.0, 0.0]);
+        let text = "%%MatrixMarket matrix array real general\n2 2\n1 2 3\n";
+        assert!(matches!(read_mtx(text.as_bytes()), Err(IoError::Malformed(_))));
     }
 
     #[test]
