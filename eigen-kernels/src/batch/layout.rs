@@ -71,26 +71,23 @@ pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(
     let live = mats.len() / nn;
     let mut state = LaneState::new(live);
     let zero = V::splat(T::ZERO);
-    let zeros = zero.to_array();
+    // Lanes past `live` keep these: the identity.
+    let (zeros, ones) = (zero.to_array(), V::splat(T::ONE).to_array());
     let (mut max, mut finite) = (zero, zero.eq(zero));
     let big = V::splat(T::MAX);
     for j in 0..n {
         for i in j..n {
-            let pad = if i == j { T::ONE } else { T::ZERO };
-            let mut lanes = zeros;
-            let out = lanes.as_mut();
-            for (l, x) in out[..live].iter_mut().enumerate() {
-                *x = mats[l * nn + i + j * n];
-            }
-            for x in &mut out[live..] {
-                *x = pad;
+            let idx = i + j * n;
+            let mut lanes = if i == j { ones } else { zeros };
+            for (x, m) in lanes.as_mut().iter_mut().zip(mats.chunks_exact(nn)) {
+                *x = m[idx];
             }
             let x = V::from_array(lanes);
             let ax = x.abs();
             // NaN fails `<=`, so the mask catches NaN and infinity.
             finite = finite.and(ax.le(big));
             max = max.max(ax);
-            a[i + j * n] = x;
+            a[idx] = x;
         }
     }
     let (lo, hi) = (V::splat(unscaled.0), V::splat(unscaled.1));
@@ -147,15 +144,15 @@ pub(super) fn scatter<T: Real, V: SimdReal<Scalar = T>>(
     let live = state.live;
     for (k, dk) in d[..n].iter().enumerate() {
         let lanes = dk.to_array();
-        for (l, x) in lanes.as_ref()[..live].iter().enumerate() {
-            values[l * n + k] = *x;
+        for (x, out) in lanes.as_ref().iter().zip(values.chunks_exact_mut(n)) {
+            out[k] = *x;
         }
     }
     if let (Some(out), Some(v)) = (vectors.as_deref_mut(), v) {
         for (idx, vi) in v[..nn].iter().enumerate() {
             let lanes = vi.to_array();
-            for (l, x) in lanes.as_ref()[..live].iter().enumerate() {
-                out[l * nn + idx] = *x;
+            for (x, m) in lanes.as_ref().iter().zip(out.chunks_exact_mut(nn)) {
+                m[idx] = *x;
             }
         }
     }
