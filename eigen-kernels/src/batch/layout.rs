@@ -26,12 +26,23 @@ pub(super) struct LaneState {
 }
 
 impl LaneState {
-    fn new(live: usize) -> Self {
+    /// A state for blocks of `live` matrices (reused block after block: [`gather`] resets it).
+    pub fn new(live: usize) -> Self {
         LaneState {
             live,
             exp: [0; MAX_LANES],
             error: [None; MAX_LANES],
             special: false,
+        }
+    }
+
+    /// Resets to `live` matrices, all ordinary; the per-lane arrays are cleared only if the previous
+    /// block used them (they are large beside a 3x3 block).
+    fn reset(&mut self, live: usize) {
+        if self.special {
+            *self = LaneState::new(live);
+        } else {
+            self.live = live;
         }
     }
 
@@ -53,7 +64,7 @@ pub(super) fn unscaled_range<T: Real>() -> (T, T) {
 }
 
 /// Loads the lower triangles of the `mats.len() / (n n)` (at most `V::LANES`) column-major matrices of
-/// `mats` into `a` (`n x n` vectors, column-major, lower triangle written) and reports per-lane state.
+/// `mats` into `a` (`n x n` vectors, column-major, lower triangle written) and records per-lane state.
 ///
 /// Fast path: the transpose also takes each lane's largest magnitude and finiteness; when every lane is
 /// finite with magnitudes in `unscaled` (or zero), nothing else is needed. Otherwise each matrix is
@@ -66,10 +77,11 @@ pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(
     mats: &[T],
     a: &mut [V],
     unscaled: (T, T),
-) -> LaneState {
+    state: &mut LaneState,
+) {
     let nn = n * n;
     let live = mats.len() / nn;
-    let mut state = LaneState::new(live);
+    state.reset(live);
     let zero = V::splat(T::ZERO);
     // Lanes past `live` keep these: the identity.
     let (zeros, ones) = (zero.to_array(), V::splat(T::ONE).to_array());
@@ -92,7 +104,7 @@ pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(
     }
     let (lo, hi) = (V::splat(unscaled.0), V::splat(unscaled.1));
     if V::all(finite.and(max.lt(hi)).and(lo.le(max).or(max.eq(zero)))) {
-        return state;
+        return;
     }
     for (l, m) in mats.chunks_exact(nn).enumerate() {
         match prepare::lower_max_abs(m, n) {
@@ -123,7 +135,6 @@ pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(
             }
         }
     }
-    state
 }
 
 /// Stores eigenvalues `d` (and eigenvectors `v`, `n x n` vectors, column-major) of the live lanes into
