@@ -149,14 +149,21 @@ pub struct FixedEigh<T, const N: usize> {
 /// Eigen-decomposition of a fixed-size symmetric matrix given as an array of columns; no allocation.
 ///
 /// Same contract as [`eigh_in_place`], including the choice of [`Solver::Auto`]. The workspace lives on
-/// the stack (`4 * N` scalars, enough for both solvers).
+/// the stack: `4 * N` scalars, or `2 * N * N` when Jacobi runs in the Brent–Luk ordering (`N >= 32`), which
+/// needs a second matrix buffer.
 pub fn eigh_fixed<T: Real, const N: usize>(
     a: &[[T; N]; N],
     opts: &Options,
 ) -> Result<FixedEigh<T, N>, EigenError> {
     let mut m = *a;
     let mut values = [T::ZERO; N];
-    let mut work = [[T::ZERO; N]; 4];
+    let mut small = [[T::ZERO; N]; 4];
+    let mut large = [[[T::ZERO; N]; N]; 2];
+    let work: &mut [T] = if workspace_len::<T>(N, opts) <= 4 * N {
+        small.as_flattened_mut()
+    } else {
+        large.as_flattened_mut().as_flattened_mut()
+    };
     let (info, vectors) = match opts.vectors {
         ComputeVectors::Yes => {
             let mut v = [[T::ZERO; N]; N];
@@ -165,20 +172,13 @@ pub fn eigh_fixed<T: Real, const N: usize>(
                 N,
                 &mut values,
                 Some(v.as_flattened_mut()),
-                work.as_flattened_mut(),
+                work,
                 opts,
             )?;
             (info, Some(v))
         }
         ComputeVectors::No => {
-            let info = eigh_in_place(
-                m.as_flattened_mut(),
-                N,
-                &mut values,
-                None,
-                work.as_flattened_mut(),
-                opts,
-            )?;
+            let info = eigh_in_place(m.as_flattened_mut(), N, &mut values, None, work, opts)?;
             (info, None)
         }
     };

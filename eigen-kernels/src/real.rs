@@ -1,6 +1,7 @@
 //! The sealed scalar trait [`Real`], implemented for `f32` and `f64`.
 //!
-//! All scalar math goes through [`libm`] so the crate never needs `std`.
+//! All scalar math goes through [`libm`] so the crate never needs `std` (the square root through
+//! `simd::sqrt_f64`/`sqrt_f32`, which avoid libm's SSE-encoded assembly in AVX builds).
 
 use core::fmt::{Debug, Display};
 use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -201,7 +202,7 @@ impl_real!(
     crate::simd::F32Lanes,
     f32,
     "f32",
-    libm::sqrtf,
+    crate::simd::sqrt_f32,
     libm::hypotf,
     libm::scalbnf,
     libm::frexpf,
@@ -219,7 +220,7 @@ impl_real!(
     crate::simd::F64Lanes,
     f64,
     "f64",
-    libm::sqrt,
+    crate::simd::sqrt_f64,
     libm::hypot,
     libm::scalbn,
     libm::frexp,

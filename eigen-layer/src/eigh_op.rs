@@ -32,7 +32,7 @@
 //! non-degenerate pairs (Liao, Liu, Wang, Xiang 2019, "Differentiable programming tensor networks",
 //! Phys. Rev. X 9, 031041): a biased but smooth coupling for nearly degenerate spectra.
 
-use eigen_kernels::dense::{Op, congruence, gemm};
+use eigen_kernels::dense::{Op, congruence, congruence_workspace_len, gemm};
 use eigen_kernels::{Options, Real, eigh_in_place, workspace_len};
 
 use crate::error::{LayerError, check_finite, check_len};
@@ -217,7 +217,7 @@ impl<T: Real> EighOp<T> {
 
 /// Workspace (scalars) of [`eigh_backward_into`].
 pub fn eigh_backward_workspace_len(n: usize) -> usize {
-    2 * n * n
+    n * n + congruence_workspace_len(n)
 }
 
 /// The eigh backward pass without allocation: writes `G` into `grad` (n x n) and returns the diagnostic.

@@ -10,6 +10,13 @@ use eigen_kernels::EigenError;
 pub enum LayerError {
     /// The eigensolver failed (non-finite input, no convergence, overflow, ...).
     Eigen(EigenError),
+    /// The eigensolver failed on matrix `index` of a batch.
+    InBatch {
+        /// Index of the (first) failing matrix.
+        index: usize,
+        /// Its error.
+        error: EigenError,
+    },
     /// An argument has the wrong length for the stated shape.
     Shape {
         /// Which argument.
@@ -59,6 +66,9 @@ impl fmt::Display for LayerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             LayerError::Eigen(e) => write!(f, "eigensolver: {e}"),
+            LayerError::InBatch { index, error } => {
+                write!(f, "eigensolver, matrix {index} of the batch: {error}")
+            }
             LayerError::Shape {
                 what,
                 expected,
@@ -94,7 +104,7 @@ impl fmt::Display for LayerError {
 impl std::error::Error for LayerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            LayerError::Eigen(e) => Some(e),
+            LayerError::Eigen(e) | LayerError::InBatch { error: e, .. } => Some(e),
             _ => None,
         }
     }

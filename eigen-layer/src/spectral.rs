@@ -17,7 +17,7 @@
 //! `-f(a)^2 f(b)^2 / (f(a) + f(b))`). A user function uses its derivative (mean of `f'` at both ends) when
 //! the gap is below `sqrt(eps)` relative.
 
-use eigen_kernels::dense::{Op, congruence, reconstruct};
+use eigen_kernels::dense::{Op, congruence, congruence_workspace_len, reconstruct};
 use eigen_kernels::{Options, Real, eigh_in_place, workspace_len};
 
 use crate::error::{LayerError, check_finite, check_len};
@@ -289,7 +289,7 @@ pub fn spectral_output_into<T: Real>(
 
 /// Workspace (scalars) of [`spectral_backward_into`].
 pub fn spectral_backward_workspace_len(n: usize) -> usize {
-    2 * n * n
+    n * n + congruence_workspace_len(n)
 }
 
 /// The Daleckii–Krein backward pass without allocation (see the module docs); `work` needs

@@ -9,13 +9,17 @@ fn main() {
         eprintln!("usage: replay TARGET FILE...");
         std::process::exit(2);
     };
-    let run: fn(&[u8]) = match target.as_str() {
-        "eigh" => eigen_fuzz::targets::eigh,
-        "eigh_in_place" => eigen_fuzz::targets::eigh_in_place,
-        "eigh_fixed" => eigen_fuzz::targets::eigh_fixed,
-        "eigh_batch" => eigen_fuzz::batch::eigh_batch_target,
-        "eigh_backward" => eigen_fuzz::layer::eigh_backward,
-        "spectral_backward" => eigen_fuzz::layer::spectral_backward,
+    // The target and its dimension cap (0: its inputs do not start with config, n, matrix).
+    let (run, n_max): (fn(&[u8]), usize) = match target.as_str() {
+        "eigh" => (eigen_fuzz::targets::eigh, eigen_fuzz::targets::N_MAX),
+        "eigh_in_place" => (
+            eigen_fuzz::targets::eigh_in_place,
+            eigen_fuzz::targets::N_MAX_IN_PLACE,
+        ),
+        "eigh_fixed" => (eigen_fuzz::targets::eigh_fixed, 0),
+        "eigh_batch" => (eigen_fuzz::batch::eigh_batch_target, 0),
+        "eigh_backward" => (eigen_fuzz::layer::eigh_backward, eigen_fuzz::layer::N_MAX),
+        "spectral_backward" => (eigen_fuzz::layer::spectral_backward, eigen_fuzz::layer::N_MAX),
         other => {
             eprintln!("unknown target {other}");
             std::process::exit(2);
@@ -28,8 +32,9 @@ fn main() {
         };
         let mut input = Input::new(&bytes);
         let config = input.byte();
-        let n = decode_n(&mut input, 40);
-        if config & 1 == 0 {
+        let n = decode_n(&mut input, n_max);
+        if n_max == 0 {
+        } else if config & 1 == 0 {
             let m: Matrix<f64> = decode_matrix(&mut input, n);
             println!(
                 "{file}: config {config:#04x}, f64 n={n}, lower triangle {:?}",
@@ -41,6 +46,8 @@ fn main() {
                 "{file}: config {config:#04x}, f32 n={n}, lower triangle {:?}",
                 m.lower()
             );
+            let bits: Vec<String> = m.a.iter().map(|x| format!("{:#x}", x.to_bits())).collect();
+            println!("full matrix bits: [{}]", bits.join(", "));
         }
         run(&bytes);
         println!("{file}: ok");

@@ -1,8 +1,9 @@
 //! General matrix product `C <- alpha op(A) op(B) + beta C` (BLAS `xGEMM` semantics, column-major,
 //! contiguous storage).
 
+use super::tile::{self, Part};
 use super::{area, check};
-use crate::simd::{axpy, dot, scale};
+use crate::simd::{dot, scale};
 use crate::{EigenError, Real};
 
 /// Whether an operand is used as stored or transposed.
@@ -18,9 +19,9 @@ pub enum Op {
 ///
 /// `A` is stored `m x k` (or `k x m` when transposed), `B` `k x n` (or `n x k`), all column-major and
 /// contiguous. When `beta == 0` the old contents of `C` are ignored (NaN in `C` does not propagate), as in
-/// BLAS. Loop orders follow reference `dgemm` (netlib BLAS): `A` as stored runs `axpy` down the columns
-/// of `C`, `A^T` runs `dot` products of columns; `A^T B^T` (rare) is computed as `dot`s against a
-/// strided row without vectorisation.
+/// BLAS. `A` as stored runs the register-tiled kernel (`tile.rs`); `A^T` runs `dot` products of columns
+/// (reference `dgemm`'s order, efficient when `k` is long, e.g. `X^T Y` over a batch); `A^T B^T` (rare)
+/// is computed against a strided row without vectorisation.
 ///
 /// Errors: [`EigenError::DimensionMismatch`] when a slice length does not match its shape.
 pub fn gemm<T: Real>(
@@ -48,30 +49,24 @@ pub fn gemm<T: Real>(
         } else if beta != T::ONE {
             scale(beta, cj);
         }
-        if alpha == T::ZERO || k == 0 {
-            continue;
-        }
-        match (op_a, op_b) {
-            (Op::NoTrans, _) => {
-                // C[:, j] += sum_p (alpha op(B)[p, j]) A[:, p]
-                for p in 0..k {
-                    let bpj = match op_b {
-                        Op::NoTrans => b[j * k + p],
-                        Op::Trans => b[p * n + j],
-                    };
-                    if bpj != T::ZERO {
-                        axpy(alpha * bpj, &a[p * m..p * m + m], cj);
-                    }
-                }
-            }
-            (Op::Trans, Op::NoTrans) => {
+    }
+    if alpha == T::ZERO || k == 0 {
+        return Ok(());
+    }
+    match (op_a, op_b) {
+        (Op::NoTrans, Op::NoTrans) => tile::update(m, n, k, alpha, a, |p, j| b[j * k + p], c, Part::Full),
+        (Op::NoTrans, Op::Trans) => tile::update(m, n, k, alpha, a, |p, j| b[p * n + j], c, Part::Full),
+        (Op::Trans, Op::NoTrans) => {
+            for j in 0..n {
                 let bj = &b[j * k..j * k + k];
-                for (i, cij) in cj.iter_mut().enumerate() {
+                for (i, cij) in c[j * m..j * m + m].iter_mut().enumerate() {
                     *cij += alpha * dot(&a[i * k..i * k + k], bj);
                 }
             }
-            (Op::Trans, Op::Trans) => {
-                for (i, cij) in cj.iter_mut().enumerate() {
+        }
+        (Op::Trans, Op::Trans) => {
+            for j in 0..n {
+                for (i, cij) in c[j * m..j * m + m].iter_mut().enumerate() {
                     let ai = &a[i * k..i * k + k];
                     let mut s = T::ZERO;
                     for (p, aip) in ai.iter().enumerate() {
@@ -124,6 +119,10 @@ mod tests {
             (0, 3, 2),
             (4, 0, 1),
             (5, 3, 0),
+            (32, 32, 32),
+            (37, 11, 19),
+            (70, 6, 5),
+            (16, 4, 3),
         ] {
             for op_a in [Op::NoTrans, Op::Trans] {
                 for op_b in [Op::NoTrans, Op::Trans] {

@@ -4,17 +4,17 @@
 //!
 //! Conventions: column-major, contiguous (leading dimension = row count); shapes are checked against the
 //! slice lengths and a mismatch is an [`EigenError::DimensionMismatch`](crate::EigenError), never a panic.
-//! The inner loops are the SIMD slice kernels of `simd.rs` (`axpy` down columns, `dot` of columns), so
-//! the vectorised direction is always a contiguous column. The loop orders follow the BLAS reference
-//! implementations (`dgemm`/`dsyrk`, netlib), which pick the column-oriented `axpy` form for `op(A) = A`
-//! and the `dot` form for `op(A) = A^T`.
+//! Products with `A` as stored run a register-tiled kernel (`tile.rs`, SIMD lane types of `simd.rs`);
+//! products with `A^T` run the `dot` slice kernel of `simd.rs` over contiguous columns (the loop order of
+//! reference `dgemm`/`dsyrk`, netlib BLAS), which suits long inner dimensions such as a batch.
 
 mod gemm;
 mod reconstruct;
 mod syrk;
+mod tile;
 
 pub use gemm::{Op, gemm};
-pub use reconstruct::{congruence, reconstruct};
+pub use reconstruct::{congruence, congruence_workspace_len, reconstruct};
 pub use syrk::syrk;
 
 use crate::EigenError;

@@ -1,13 +1,13 @@
 //! Eigen-reconstructions and congruences: `V diag(d) V^T`, `V M V^T`, `V^T M V` for symmetric results.
 
+use super::tile::{self, Part};
 use super::{Op, area, check, gemm};
-use crate::simd::{axpy, dot};
 use crate::{EigenError, Real};
 
 /// `C <- V diag(d) V^T` for `V` `n x k` (column `p` scaled by `d[p]`), `C` `n x n`.
 ///
 /// The spectral-function output `f(A) = V f(L) V^T` when `d = f(L)`; with `k < n` a partial spectrum. The
-/// lower triangle is built column by column with `axpy`s (`C[j.., j] += d_p V[j, p] V[j.., p]`) and then
+/// lower triangle is built by the register-tiled kernel with `op(B)[p, j] = d_p V[j, p]` and then
 /// mirrored, so `C` is exactly symmetric.
 ///
 /// Errors: [`EigenError::DimensionMismatch`] when a slice length does not match its shape.
@@ -15,28 +15,27 @@ pub fn reconstruct<T: Real>(n: usize, k: usize, v: &[T], d: &[T], c: &mut [T]) -
     check("v", area("v", n, k)?, v.len())?;
     check("d", k, d.len())?;
     check("c", area("c", n, n)?, c.len())?;
-    for j in 0..n {
-        let cj = &mut c[j * n + j..j * n + n];
-        cj.fill(T::ZERO);
-        for p in 0..k {
-            let s = d[p] * v[p * n + j];
-            if s != T::ZERO {
-                axpy(s, &v[p * n + j..p * n + n], cj);
-            }
-        }
-    }
+    c.fill(T::ZERO);
+    tile::update(n, n, k, T::ONE, v, |p, j| d[p] * v[p * n + j], c, Part::Lower);
     mirror_lower(n, c);
     Ok(())
+}
+
+/// Workspace (scalars) of [`congruence`]: `2 n^2`.
+pub fn congruence_workspace_len(n: usize) -> usize {
+    2 * n * n
 }
 
 /// `C <- V M V^T` (`op = NoTrans`) or `C <- V^T M V` (`op = Trans`) for square `n x n` `V` and symmetric `M`.
 ///
 /// The change of basis of the eigen-backward formulas (`V^T S V` into the eigenbasis, `V K V^T` back).
-/// `work` holds `n * n` scalars for the intermediate `M V^T` or `M V`. Only the lower triangle of the result
-/// is computed (`axpy`s / `dot`s of columns) and then mirrored: `C` is exactly symmetric; for a
-/// non-symmetric `M` this is the lower triangle of the product, mirrored.
+/// `work` holds [`congruence_workspace_len`] scalars (the product `V M` or `M V`, and `V^T`). Both
+/// products run the register-tiled kernel; the second computes only the lower triangle, which is then
+/// mirrored: `C` is exactly symmetric (for a non-symmetric `M`, the lower triangle of the product,
+/// mirrored).
 ///
-/// Errors: [`EigenError::DimensionMismatch`] when a slice length does not match its shape.
+/// Errors: [`EigenError::DimensionMismatch`] when a slice length does not match its shape,
+/// [`EigenError::WorkspaceTooSmall`].
 pub fn congruence<T: Real>(
     op: Op,
     n: usize,
@@ -49,37 +48,31 @@ pub fn congruence<T: Real>(
     check("v", nn, v.len())?;
     check("m", nn, m.len())?;
     check("c", nn, c.len())?;
-    if work.len() < nn {
+    let needed = congruence_workspace_len(n);
+    if work.len() < needed {
         return Err(EigenError::WorkspaceTooSmall {
-            needed: nn,
+            needed,
             found: work.len(),
         });
     }
-    let w = &mut work[..nn];
+    let (w, vt) = work[..needed].split_at_mut(nn);
+    c.fill(T::ZERO);
     match op {
         Op::Trans => {
-            // W = M V, C_ij = V[:, i] . W[:, j] for i >= j.
+            // W = M V, C = V^T W with V^T formed explicitly so the product runs the tiled kernel.
             gemm(Op::NoTrans, Op::NoTrans, n, n, n, T::ONE, m, v, T::ZERO, w)?;
             for j in 0..n {
-                let wj = &w[j * n..j * n + n];
-                for i in j..n {
-                    c[j * n + i] = dot(&v[i * n..i * n + n], wj);
+                for i in 0..n {
+                    vt[i * n + j] = v[j * n + i];
                 }
             }
+            let w = &*w;
+            tile::update(n, n, n, T::ONE, vt, |p, j| w[j * n + p], c, Part::Lower);
         }
         Op::NoTrans => {
-            // W = V M, C[j.., j] = sum_p V[j, p] W[j.., p].
+            // W = V M, C = W V^T.
             gemm(Op::NoTrans, Op::NoTrans, n, n, n, T::ONE, v, m, T::ZERO, w)?;
-            for j in 0..n {
-                let cj = &mut c[j * n + j..j * n + n];
-                cj.fill(T::ZERO);
-                for p in 0..n {
-                    let s = v[p * n + j];
-                    if s != T::ZERO {
-                        axpy(s, &w[p * n + j..p * n + n], cj);
-                    }
-                }
-            }
+            tile::update(n, n, n, T::ONE, w, |p, j| v[p * n + j], c, Part::Lower);
         }
     }
     mirror_lower(n, c);
@@ -110,7 +103,16 @@ mod tests {
 
     fn both_forms_match_naive_loops<T: Real>(tol: f64) {
         let mut rng = Rng::new(5);
-        for (n, k) in [(1, 1), (4, 2), (9, 9), (13, 5), (0, 0)] {
+        for (n, k) in [
+            (1, 1),
+            (4, 2),
+            (9, 9),
+            (13, 5),
+            (0, 0),
+            (32, 32),
+            (37, 37),
+            (21, 6),
+        ] {
             let v: Vec<f64> = (0..n * k).map(|_| rng.symmetric_uniform()).collect();
             let d: Vec<f64> = (0..k).map(|_| rng.symmetric_uniform()).collect();
             let mut c = vec![T::ZERO; n * n];
@@ -132,7 +134,7 @@ mod tests {
             let m: Vec<f64> = (0..n * n)
                 .map(|idx| m0[idx] + m0[(idx % n) * n + idx / n])
                 .collect();
-            let mut work = vec![T::ZERO; n * n];
+            let mut work = vec![T::ZERO; congruence_workspace_len(n)];
             for op in [Op::NoTrans, Op::Trans] {
                 congruence(op, n, &cast::<T>(&v), &cast::<T>(&m), &mut work, &mut c).unwrap();
                 let vt = |i: usize, p: usize| match op {
@@ -165,10 +167,10 @@ mod tests {
     #[test]
     fn congruence_rejects_short_workspace() {
         let mut c = [0.0f64; 4];
-        let e = congruence(Op::Trans, 2, &[1.0; 4], &[1.0; 4], &mut [0.0; 3], &mut c);
+        let e = congruence(Op::Trans, 2, &[1.0; 4], &[1.0; 4], &mut [0.0; 7], &mut c);
         assert!(matches!(
             e,
-            Err(EigenError::WorkspaceTooSmall { needed: 4, found: 3 })
+            Err(EigenError::WorkspaceTooSmall { needed: 8, found: 7 })
         ));
     }
 }

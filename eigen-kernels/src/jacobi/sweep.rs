@@ -1,4 +1,4 @@
-//! One cyclic-by-columns Jacobi sweep with SIMD row/column updates.
+//! One cyclic-by-columns Jacobi sweep (small matrices), and helpers shared with [`super::rounds`].
 
 use super::rotation::{JacobiRotation, is_negligible};
 use crate::{Real, simd};
@@ -45,6 +45,22 @@ pub(crate) fn count_not_negligible<T: Real>(a: &[T], n: usize, d: &[T], tol: T) 
     count
 }
 
+/// The threshold of sweep `sweep_index`: in the first [`THRESHOLD_SWEEPS`] sweeps, `0.2 * off / n^2` with
+/// `off` the sum of the strictly upper entries' magnitudes (Wilkinson & Reinsch II/1), later zero.
+pub(crate) fn threshold<T: Real>(a: &[T], n: usize, sweep_index: usize) -> T {
+    if sweep_index < THRESHOLD_SWEEPS && n > 2 {
+        let mut off = T::ZERO;
+        for q in 1..n {
+            for p in 0..q {
+                off += a[p + q * n].abs();
+            }
+        }
+        T::from_f64(0.2) * off / T::from_usize(n * n)
+    } else {
+        T::ZERO
+    }
+}
+
 /// One cyclic sweep over the pairs `p < q` of the full symmetric matrix `a` (both triangles kept).
 ///
 /// `d` holds the current diagonal (the matrix diagonal itself is not maintained) and `z` accumulates
@@ -61,17 +77,7 @@ pub(crate) fn jacobi_sweep<T: Real>(
     tol: T,
     sweep_index: usize,
 ) -> SweepStats {
-    let threshold = if sweep_index < THRESHOLD_SWEEPS && n > 2 {
-        let mut off = T::ZERO;
-        for q in 1..n {
-            for p in 0..q {
-                off += a[p + q * n].abs();
-            }
-        }
-        T::from_f64(0.2) * off / T::from_usize(n * n)
-    } else {
-        T::ZERO
-    };
+    let threshold = threshold(a, n, sweep_index);
     let mut stats = SweepStats::default();
     for q in 1..n {
         for p in 0..q {

@@ -5,7 +5,11 @@ use crate::Real;
 /// Givens rotation `(c, s, r)` with `c f + s g = r`, `-s f + c g = 0`, `c^2 + s^2 = 1` (LAPACK dlartg).
 ///
 /// The plain `sqrt(f^2 + g^2)` is used when both magnitudes lie in the range where squaring can
-/// neither overflow nor underflow; otherwise `hypot` (slower, scaling-safe).
+/// neither overflow nor underflow; otherwise `f` and `g` are first brought to magnitude ~1 by a power of
+/// two (exact), as LAPACK 3.10's dlartg does, and `c`, `s` are formed from the scaled values. Forming
+/// them as `f / r`, `g / r` from an unscaled `r` is not enough: a subnormal `r` carries only a few
+/// significant bits, and `c^2 + s^2` then missed 1 by `1e-4` in `f32`, which destroyed the
+/// orthogonality of the eigenvectors (found by the fuzzer).
 #[inline]
 pub(crate) fn givens<T: Real>(f: T, g: T) -> (T, T, T) {
     if g == T::ZERO {
@@ -17,13 +21,16 @@ pub(crate) fn givens<T: Real>(f: T, g: T) -> (T, T, T) {
     let (fa, ga) = (f.abs(), g.abs());
     let lo = T::MIN_POSITIVE.sqrt() * T::from_f64(4.0);
     let hi = T::HALF * T::MAX.sqrt();
-    let norm = if fa > lo && fa < hi && ga > lo && ga < hi {
-        (f * f + g * g).sqrt()
-    } else {
-        fa.hypot(ga)
-    };
-    let r = if f < T::ZERO { -norm } else { norm };
-    (f / r, g / r, r)
+    if fa > lo && fa < hi && ga > lo && ga < hi {
+        let norm = (f * f + g * g).sqrt();
+        let r = if f < T::ZERO { -norm } else { norm };
+        return (f / r, g / r, r);
+    }
+    let e = fa.max(ga).exponent();
+    let (fs, gs) = (f.scalbn(-e), g.scalbn(-e));
+    let norm = fs.hypot(gs);
+    let rs = if f < T::ZERO { -norm } else { norm };
+    (fs / rs, gs / rs, rs.scalbn(e))
 }
 
 /// Eigen-decomposition of `[[a, b], [b, c]]` (LAPACK dlaev2): returns `(rt1, rt2, cs, sn)` with
@@ -89,12 +96,31 @@ mod tests {
             (1e300, -1e300),
             (0.0, -2.0),
             (5.0, 0.0),
+            (3e-310, -4e-310),
+            (1e-320, 2e-315),
         ] {
             let (c, s, r) = givens(f, g);
             let scale = f.abs().max(g.abs());
             assert!((c * c + s * s - 1.0).abs() <= 4.0 * f64::EPSILON);
             assert!((c * f + s * g - r).abs() <= 4.0 * f64::EPSILON * scale);
             assert!((-s * f + c * g).abs() <= 4.0 * f64::EPSILON * scale);
+        }
+    }
+
+    #[test]
+    fn givens_of_subnormal_components_is_orthogonal_f32() {
+        for (f, g) in [
+            (1e-40f32, 2.5e-40),
+            (-3e-41, 7e-39),
+            (1e-45, -1e-45),
+            (1e-40, 1e-20),
+        ] {
+            let (c, s, r) = givens(f, g);
+            assert!(
+                (c * c + s * s - 1.0).abs() <= 4.0 * f32::EPSILON,
+                "{f} {g}: {c} {s}"
+            );
+            assert!(r.abs() >= f.abs().max(g.abs()), "{f} {g}: r = {r}");
         }
     }
 

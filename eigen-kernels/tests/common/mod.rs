@@ -1,6 +1,8 @@
 //! Shared solver test suites: every solver runs the same properties and LAPACK families.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod graded;
+
 use eigen_kernels::accuracy::{eigenvalue_ratio, follows_conventions, orthogonality_ratio, residual_ratio};
 use eigen_kernels::testing::{Family, random_symmetric};
 use eigen_kernels::{ComputeVectors, Options, Real, Solver, eigh, eigh_in_place, workspace_len};
