@@ -164,10 +164,11 @@ fn solve_block<T: Real, V: SimdReal<Scalar = T>>(
     w: &mut Work<'_, V>,
     set: Settings<T>,
     k: &lane_jacobi::Consts<V>,
+    state: &mut LaneState,
     base: usize,
     failures: &mut Failures,
 ) {
-    let mut state = layout::gather(n, mats, w.a, set.unscaled);
+    layout::gather(n, mats, w.a, set.unscaled, state);
     let out = lane_jacobi::solve(n, w.a, w.d, w.b, w.z, w.v.as_deref_mut(), k, set.max_sweeps);
     if !V::all(out.converged) {
         let mut remaining = [0usize; MAX_LANES];
@@ -188,8 +189,8 @@ fn solve_block<T: Real, V: SimdReal<Scalar = T>>(
     if let Some(v) = w.v.as_deref_mut() {
         sort::normalize_signs(n, v);
     }
-    layout::scatter(n, w.d, w.v.as_deref(), &mut state, values, vectors);
-    failures.record(base, &state);
+    layout::scatter(n, w.d, w.v.as_deref(), state, values, vectors);
+    failures.record(base, state);
 }
 
 /// Solves every matrix of a flat batch (`n n` scalars per matrix), block by block.
@@ -206,6 +207,7 @@ fn solve_blocks<T: Real, V: SimdReal<Scalar = T>>(
     let (nn, lanes) = (n * n, V::LANES);
     let mut failures = Failures::default();
     let consts = lane_jacobi::Consts::new(set.tol);
+    let mut state = LaneState::new(0);
     for (k, (m, vals)) in mats
         .chunks(lanes * nn)
         .zip(values.chunks_mut(lanes * n))
@@ -213,7 +215,18 @@ fn solve_blocks<T: Real, V: SimdReal<Scalar = T>>(
     {
         let start = k * lanes * nn;
         let vecs = vectors.as_deref_mut().map(|v| &mut v[start..start + m.len()]);
-        solve_block(n, m, vals, vecs, w, set, &consts, base + k * lanes, &mut failures);
+        solve_block(
+            n,
+            m,
+            vals,
+            vecs,
+            w,
+            set,
+            &consts,
+            &mut state,
+            base + k * lanes,
+            &mut failures,
+        );
     }
     failures
 }

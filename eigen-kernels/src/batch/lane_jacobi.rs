@@ -113,15 +113,6 @@ pub(super) fn count_not_negligible<T: Real, V: SimdReal<Scalar = T>>(
     }
 }
 
-/// Rotates the pair `(x, y) <- (c x - s y, s x + c y)` of entries `i`, `j` of `m` (the formula of
-/// `simd::rot`).
-#[inline(always)]
-fn rotate<V: SimdReal>(m: &mut [V], i: usize, j: usize, c: V, s: V) {
-    let (x, y) = (m[i], m[j]);
-    m[i] = c * x - s * y;
-    m[j] = s.mul_add(x, c * y);
-}
-
 /// Rutishauser's rotation annihilating `apq` in every lane (`apq != 0`): `(t, c)` with `s = t c`, as
 /// `jacobi::rotation::JacobiRotation::annihilate` computes them, rewritten with one division and one
 /// root on the critical path: for `theta = tau / w`, `tau = aqq - app`, `w = 2 apq`,
@@ -176,21 +167,42 @@ fn sweep<T: Real, V: SimdReal<Scalar = T>>(
             d[p] -= h;
             d[q] += h;
             a[pq] = zero;
-            // Entry (r, p) and (r, q) of the symmetric matrix, read from the lower triangle.
-            for r in 0..p {
-                rotate(a, p + r * n, q + r * n, c, s);
-            }
-            for r in p + 1..q {
-                rotate(a, r + p * n, q + r * n, c, s);
-            }
-            for r in q + 1..n {
-                rotate(a, r + p * n, r + q * n, c, s);
-            }
-            if let Some(v) = v.as_deref_mut() {
-                for r in 0..n {
-                    rotate(v, r + p * n, r + q * n, c, s);
-                }
-            }
+            rotate_planes(a, v.as_deref_mut(), n, p, q, c, s);
+        }
+    }
+}
+
+/// Applies the rotation in the `(p, q)` plane (`p < q`) to entries `(r, p)`, `(r, q)`, `r != p, q`, of
+/// the symmetric matrix stored in the lower triangle of `a`, and to columns `p`, `q` of `v`.
+/// Written over column slices so the compiler sees every index in range (no bounds checks).
+#[inline(always)]
+fn rotate_planes<V: SimdReal>(a: &mut [V], v: Option<&mut [V]>, n: usize, p: usize, q: usize, c: V, s: V) {
+    let ms = -s;
+    let rot = |x: &mut V, y: &mut V| {
+        let (xv, yv) = (*x, *y);
+        *x = ms.mul_add(yv, c * xv);
+        *y = s.mul_add(xv, c * yv);
+    };
+    let (left, right) = a[..n * n].split_at_mut(p * n);
+    let (colp, right) = right.split_at_mut(n);
+    // r < p: entries (p, r) and (q, r) of column r.
+    for col in left.chunks_exact_mut(n) {
+        let (x, y) = col[p..=q].split_at_mut(q - p);
+        rot(&mut x[0], &mut y[0]);
+    }
+    // p < r < q: entry (r, p) of column p and (q, r) of column r.
+    let (mid, right) = right.split_at_mut((q - p - 1) * n);
+    for (x, col) in colp[p + 1..q].iter_mut().zip(mid.chunks_exact_mut(n)) {
+        rot(x, &mut col[q]);
+    }
+    // r > q: entries (r, p) of column p and (r, q) of column q.
+    for (x, y) in colp[q + 1..].iter_mut().zip(&mut right[q + 1..n]) {
+        rot(x, y);
+    }
+    if let Some(v) = v {
+        let (left, right) = v[..n * n].split_at_mut(q * n);
+        for (x, y) in left[p * n..p * n + n].iter_mut().zip(&mut right[..n]) {
+            rot(x, y);
         }
     }
 }

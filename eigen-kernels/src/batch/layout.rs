@@ -26,12 +26,23 @@ pub(super) struct LaneState {
 }
 
 impl LaneState {
-    fn new(live: usize) -> Self {
+    /// A state for blocks of `live` matrices (reused block after block: [`gather`] resets it).
+    pub fn new(live: usize) -> Self {
         LaneState {
             live,
             exp: [0; MAX_LANES],
             error: [None; MAX_LANES],
             special: false,
+        }
+    }
+
+    /// Resets to `live` matrices, all ordinary; the per-lane arrays are cleared only if the previous
+    /// block used them (they are large beside a 3x3 block).
+    fn reset(&mut self, live: usize) {
+        if self.special {
+            *self = LaneState::new(live);
+        } else {
+            self.live = live;
         }
     }
 
@@ -53,7 +64,7 @@ pub(super) fn unscaled_range<T: Real>() -> (T, T) {
 }
 
 /// Loads the lower triangles of the `mats.len() / (n n)` (at most `V::LANES`) column-major matrices of
-/// `mats` into `a` (`n x n` vectors, column-major, lower triangle written) and reports per-lane state.
+/// `mats` into `a` (`n x n` vectors, column-major, lower triangle written) and records per-lane state.
 ///
 /// Fast path: the transpose also takes each lane's largest magnitude and finiteness; when every lane is
 /// finite with magnitudes in `unscaled` (or zero), nothing else is needed. Otherwise each matrix is
@@ -66,36 +77,34 @@ pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(
     mats: &[T],
     a: &mut [V],
     unscaled: (T, T),
-) -> LaneState {
+    state: &mut LaneState,
+) {
     let nn = n * n;
     let live = mats.len() / nn;
-    let mut state = LaneState::new(live);
+    state.reset(live);
     let zero = V::splat(T::ZERO);
-    let zeros = zero.to_array();
+    // Lanes past `live` keep these: the identity.
+    let (zeros, ones) = (zero.to_array(), V::splat(T::ONE).to_array());
     let (mut max, mut finite) = (zero, zero.eq(zero));
     let big = V::splat(T::MAX);
     for j in 0..n {
         for i in j..n {
-            let pad = if i == j { T::ONE } else { T::ZERO };
-            let mut lanes = zeros;
-            let out = lanes.as_mut();
-            for (l, x) in out[..live].iter_mut().enumerate() {
-                *x = mats[l * nn + i + j * n];
-            }
-            for x in &mut out[live..] {
-                *x = pad;
+            let idx = i + j * n;
+            let mut lanes = if i == j { ones } else { zeros };
+            for (x, m) in lanes.as_mut().iter_mut().zip(mats.chunks_exact(nn)) {
+                *x = m[idx];
             }
             let x = V::from_array(lanes);
             let ax = x.abs();
             // NaN fails `<=`, so the mask catches NaN and infinity.
             finite = finite.and(ax.le(big));
             max = max.max(ax);
-            a[i + j * n] = x;
+            a[idx] = x;
         }
     }
     let (lo, hi) = (V::splat(unscaled.0), V::splat(unscaled.1));
     if V::all(finite.and(max.lt(hi)).and(lo.le(max).or(max.eq(zero)))) {
-        return state;
+        return;
     }
     for (l, m) in mats.chunks_exact(nn).enumerate() {
         match prepare::lower_max_abs(m, n) {
@@ -126,7 +135,6 @@ pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(
             }
         }
     }
-    state
 }
 
 /// Stores eigenvalues `d` (and eigenvectors `v`, `n x n` vectors, column-major) of the live lanes into
@@ -147,15 +155,15 @@ pub(super) fn scatter<T: Real, V: SimdReal<Scalar = T>>(
     let live = state.live;
     for (k, dk) in d[..n].iter().enumerate() {
         let lanes = dk.to_array();
-        for (l, x) in lanes.as_ref()[..live].iter().enumerate() {
-            values[l * n + k] = *x;
+        for (x, out) in lanes.as_ref().iter().zip(values.chunks_exact_mut(n)) {
+            out[k] = *x;
         }
     }
     if let (Some(out), Some(v)) = (vectors.as_deref_mut(), v) {
         for (idx, vi) in v[..nn].iter().enumerate() {
             let lanes = vi.to_array();
-            for (l, x) in lanes.as_ref()[..live].iter().enumerate() {
-                out[l * nn + idx] = *x;
+            for (x, m) in lanes.as_ref().iter().zip(out.chunks_exact_mut(nn)) {
+                m[idx] = *x;
             }
         }
     }
