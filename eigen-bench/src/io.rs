@@ -91,11 +91,28 @@ pub enum IoError {
     },
 }
 
+/// Displays a string with every run of whitespace (newlines included) as one space.
+struct OneLine<'a>(&'a str);
+
+impl fmt::Display for OneLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (k, word) in self.0.split_whitespace().enumerate() {
+            if k > 0 {
+                f.write_str(" ")?;
+            }
+            f.write_str(word)?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for IoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            IoError::Malformed(why) => write!(f, "not a valid matrix file: {why}"),
+            // Text taken from files can hold newlines: the message stays on one line.
+            IoError::Malformed(why) => write!(f, "not a valid matrix file: {}", OneLine(why)),
             IoError::UnsupportedDtype(d) => {
+                let d = OneLine(d);
                 write!(
                     f,
                     "unsupported dtype {d} (only float32 and float64 are supported)"
@@ -193,8 +210,9 @@ impl MatrixStack {
 }
 
 /// Parser messages (pest's point at the offending column over several lines) as one line.
+/// A reader's error as [`IoError::Malformed`], on one line (npyz's parse errors span several).
 fn malformed(e: impl fmt::Display) -> IoError {
-    IoError::Malformed(e.to_string())
+    IoError::Malformed(OneLine(&e.to_string()).to_string())
 }
 
 /// Reads a `.npy` file (see the module docs) with the [`DEFAULT_MAX_ELEMENTS`] cap.
@@ -205,7 +223,7 @@ pub fn read_npy(bytes: &[u8]) -> Result<MatrixStack, IoError> {
 /// Reads a `.npy` file accepting at most `max_elements` entries.
 pub fn read_npy_limited(bytes: &[u8], max_elements: u64) -> Result<MatrixStack, IoError> {
     npy_guard(bytes, max_elements)?;
-    let file = npyz::NpyFile::new(bytes).map_err(|e| IoError::Malformed(format!("npy: {e}")))?;
+    let file = npyz::NpyFile::new(bytes).map_err(|e| malformed(format!("npy: {e}")))?;
     let shape = file.shape().to_vec();
     let (count, rows, cols, stacked) = match *shape.as_slice() {
         [r, c] => (1, r, c, false),
@@ -682,6 +700,17 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(e, IoError::TooLarge { .. }), "{e}");
+    }
+
+    #[test]
+    fn npy_header_parse_errors_are_one_line() {
+        let mut bytes = npy_bytes(&[2, 2], &[1.0f64; 4]).unwrap();
+        // Corrupt the header dict after its closing brace (the fuzz find of 2026-11-27).
+        let close = bytes.iter().position(|&b| b == b'}').unwrap();
+        bytes[close + 3] = b'!';
+        let e = read_npy(&bytes).unwrap_err();
+        assert!(matches!(e, IoError::Malformed(_)), "{e}");
+        assert!(!e.to_string().contains('\n'), "{e}");
     }
 
     #[test]
