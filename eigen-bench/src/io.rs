@@ -303,6 +303,9 @@ pub fn read_npy_limited(bytes: &[u8], max_elements: u64) -> Result<MatrixStack, 
 /// Checks what npyz would trust blindly before handing it the bytes: the header length (npyz allocates
 /// it, up to 4 GiB for format 2.0) must fit in the file, and the product of the `shape` entries must not
 /// overflow (npyz multiplies them unchecked) and must respect `max_elements`.
+/// Deepest bracket nesting accepted in a `.npy` header (a plain float array needs 2).
+const MAX_HEADER_DEPTH: usize = 3;
+
 fn npy_guard(bytes: &[u8], max_elements: u64) -> Result<(), IoError> {
     let bad = |why: &str| IoError::Malformed(format!("npy: {why}"));
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
@@ -320,6 +323,22 @@ fn npy_guard(bytes: &[u8], max_elements: u64) -> Result<(), IoError> {
         .get(start..start.saturating_add(len))
         .ok_or_else(|| bad("the header is longer than the file"))?;
     let text = std::str::from_utf8(header).map_err(|_| bad("the header is not text"))?;
+    // A float array's header dict nests two levels (`{... 'shape': (..)}`); npyz's backtracking
+    // parser takes time exponential in the nesting depth (a fuzzed header of 40 `{` ran past 10 s),
+    // so deeper headers are refused before it sees them.
+    let mut depth = 0usize;
+    for ch in text.chars() {
+        match ch {
+            '{' | '(' | '[' => {
+                depth += 1;
+                if depth > MAX_HEADER_DEPTH {
+                    return Err(bad("the header nests deeper than a float array's"));
+                }
+            }
+            '}' | ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
     // The shape tuple: `'shape': (d0, d1, ...)`; anything unusual is left to npyz's parser.
     if let Some(at) = text.find("'shape'")
         && let Some(open) = text[at..].find('(')
@@ -711,6 +730,18 @@ mod tests {
         let e = read_npy(&bytes).unwrap_err();
         assert!(matches!(e, IoError::Malformed(_)), "{e}");
         assert!(!e.to_string().contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn deeply_nested_npy_headers_are_refused_before_parsing() {
+        let mut bytes = npy_bytes(&[2, 2], &[1.0f64; 4]).unwrap();
+        // Overwrite the header's padding with 40 `{` (the fuzz timeout of 2026-11-27).
+        let close = bytes.iter().position(|&b| b == b'}').unwrap();
+        let end = bytes.iter().position(|&b| b == b'\n').unwrap();
+        assert!(end - close > 45);
+        bytes[close - 40..close].fill(b'{');
+        let e = read_npy(&bytes).unwrap_err();
+        assert!(e.to_string().contains("nests deeper"), "{e}");
     }
 
     #[test]
