@@ -1,5 +1,6 @@
-//! The batched solver against the single-matrix Jacobi solver, lane by lane, and its own promises:
-//! remainders, mixed blocks, lane independence, bad-input policy, LAPACK ratios, parallel = serial.
+//! Both lane solvers (Jacobi and QR) against the single-matrix solver of the same kind, lane by lane,
+//! and the batch's own promises: remainders, mixed blocks, lane independence, bad-input policy, LAPACK
+//! ratios, parallel = serial.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -21,6 +22,15 @@ fn jacobi() -> Options {
     Options::default().with_solver(Solver::Jacobi)
 }
 
+fn qr() -> Options {
+    Options::default().with_solver(Solver::Qr)
+}
+
+/// The two lane solvers.
+fn solvers() -> [Options; 2] {
+    [jacobi(), qr()]
+}
+
 /// The widest block the batch uses (small `n` run on `BatchLanes`, larger on `Lanes`).
 fn lanes<T: Real>() -> usize {
     T::BatchLanes::LANES
@@ -31,14 +41,28 @@ fn to_cols<T: Real, const N: usize>(flat: &[T]) -> [[T; N]; N] {
     core::array::from_fn(|j| core::array::from_fn(|i| flat[i + j * N]))
 }
 
-/// Checks one batch result against `eigh` with `Solver::Jacobi`: eigenvalues within a few ulps, every
-/// eigenvector within the perturbation bound `2 * 50 n ulp |A| / gap` of the scalar one (both solvers are
-/// backward stable with LAPACK ratio <= 50), conventions followed.
-fn assert_matches_scalar<T: Real>(a: &[T], n: usize, values: &[T], vectors: &[T], what: &str) {
-    let r = eigh(a, n, &jacobi()).unwrap_or_else(|e| panic!("{what}: scalar failed: {e}"));
+/// Checks one batch result against `eigh` with the same solver: eigenvalues within a few ulps (Jacobi;
+/// QR: within the backward error `2 * 50 n ulp |A|` of both solves), every eigenvector within the
+/// perturbation bound `2 * 50 n ulp |A| / gap` of the scalar one (both solvers are backward stable with
+/// LAPACK ratio <= 50), conventions followed.
+fn assert_matches_scalar<T: Real>(
+    a: &[T],
+    n: usize,
+    values: &[T],
+    vectors: &[T],
+    opts: &Options,
+    what: &str,
+) {
+    let r = eigh(a, n, opts).unwrap_or_else(|e| panic!("{what}: scalar failed: {e}"));
     let ratio = eigenvalue_ratio(values, &r.values);
+    let bound = if opts.solver == Solver::Jacobi {
+        SAME_SOLVER_EIGENVALUE_ULPS
+    } else {
+        2.0 * bound::RATIO * n as f64
+    };
+    let what = format!("{what} ({:?})", opts.solver);
     assert!(
-        ratio <= SAME_SOLVER_EIGENVALUE_ULPS,
+        ratio <= bound,
         "{what} {} n={n}: eigenvalues differ by {ratio} ulps\nbatch  {values:?}\nscalar {:?}",
         T::NAME,
         r.values
@@ -101,17 +125,20 @@ fn random_batch<T: Real>(n: usize, count: usize, seed: u64) -> Vec<T> {
 fn every_lane_matches_scalar<T: Real, const N: usize>() {
     let count = 2 * lanes::<T>() + 3;
     let flat = random_batch::<T>(N, count, N as u64);
-    let (values, vectors, r) = solve_fixed::<T, N>(&flat, &jacobi());
-    r.unwrap();
-    let nn = N * N;
-    for k in 0..count {
-        assert_matches_scalar(
-            &flat[k * nn..k * nn + nn],
-            N,
-            &values[k * N..k * N + N],
-            &vectors[k * nn..k * nn + nn],
-            &format!("matrix {k}"),
-        );
+    for opts in solvers() {
+        let (values, vectors, r) = solve_fixed::<T, N>(&flat, &opts);
+        r.unwrap();
+        let nn = N * N;
+        for k in 0..count {
+            assert_matches_scalar(
+                &flat[k * nn..k * nn + nn],
+                N,
+                &values[k * N..k * N + N],
+                &vectors[k * nn..k * nn + nn],
+                &opts,
+                &format!("matrix {k}"),
+            );
+        }
     }
 }
 
@@ -137,28 +164,28 @@ macro_rules! for_sizes {
 }
 
 #[test]
-fn every_lane_equals_the_single_matrix_jacobi_solve_f64() {
+fn every_lane_equals_the_single_matrix_solve_f64() {
     for_sizes!(every_lane_matches_scalar, f64);
 }
 
 #[test]
-fn every_lane_equals_the_single_matrix_jacobi_solve_f32() {
+fn every_lane_equals_the_single_matrix_solve_f32() {
     for_sizes!(every_lane_matches_scalar, f32);
 }
 
 /// Batches of every length below two blocks: padding lanes never leak into results, and each matrix's
 /// result is bit-for-bit the same whatever block it lands in and whoever its neighbours are.
-fn remainders_are_solved_like_full_blocks<T: Real, const N: usize>() {
+fn remainders_are_solved_like_full_blocks<T: Real, const N: usize>(opts: &Options) {
     let w = lanes::<T>();
     let total = 2 * w;
     let flat = random_batch::<T>(N, total, 77);
-    let (all_values, all_vectors, r) = solve_fixed::<T, N>(&flat, &jacobi());
+    let (all_values, all_vectors, r) = solve_fixed::<T, N>(&flat, opts);
     r.unwrap();
     let nn = N * N;
     for count in 1..total {
         for start in [0, total - count] {
             let part = &flat[start * nn..(start + count) * nn];
-            let (values, vectors, r) = solve_fixed::<T, N>(part, &jacobi());
+            let (values, vectors, r) = solve_fixed::<T, N>(part, opts);
             r.unwrap();
             assert_eq!(
                 values,
@@ -176,10 +203,12 @@ fn remainders_are_solved_like_full_blocks<T: Real, const N: usize>() {
 
 #[test]
 fn remainders_of_every_size_and_neighbours_do_not_change_results() {
-    remainders_are_solved_like_full_blocks::<f64, 3>();
-    remainders_are_solved_like_full_blocks::<f32, 3>();
-    remainders_are_solved_like_full_blocks::<f64, 5>();
-    remainders_are_solved_like_full_blocks::<f32, 8>();
+    for opts in solvers() {
+        remainders_are_solved_like_full_blocks::<f64, 3>(&opts);
+        remainders_are_solved_like_full_blocks::<f32, 3>(&opts);
+        remainders_are_solved_like_full_blocks::<f64, 5>(&opts);
+        remainders_are_solved_like_full_blocks::<f32, 8>(&opts);
+    }
 }
 
 /// `Q diag(d) Q^T` in `T`.
@@ -223,17 +252,20 @@ fn mixed_batch<T: Real>(n: usize, count: usize) -> Vec<T> {
 fn mixed_blocks_match_scalar<T: Real, const N: usize>() {
     let count = 3 * lanes::<T>().max(8) + 1;
     let flat = mixed_batch::<T>(N, count);
-    let (values, vectors, r) = solve_fixed::<T, N>(&flat, &jacobi());
-    r.unwrap();
-    let nn = N * N;
-    for k in 0..count {
-        assert_matches_scalar(
-            &flat[k * nn..k * nn + nn],
-            N,
-            &values[k * N..k * N + N],
-            &vectors[k * nn..k * nn + nn],
-            &format!("mixed matrix {k} (kind {})", k % 8),
-        );
+    for opts in solvers() {
+        let (values, vectors, r) = solve_fixed::<T, N>(&flat, &opts);
+        r.unwrap();
+        let nn = N * N;
+        for k in 0..count {
+            assert_matches_scalar(
+                &flat[k * nn..k * nn + nn],
+                N,
+                &values[k * N..k * N + N],
+                &vectors[k * nn..k * nn + nn],
+                &opts,
+                &format!("mixed matrix {k} (kind {})", k % 8),
+            );
+        }
     }
 }
 
@@ -249,7 +281,7 @@ fn mixed_blocks_of_easy_degenerate_diagonal_zero_and_scaled_matrices_match_scala
     mixed_blocks_match_scalar::<f32, 16>();
 }
 
-fn lapack_ratios<T: Real, const N: usize>(worst: &mut (f64, f64)) {
+fn lapack_ratios<T: Real, const N: usize>(opts: &Options, worst: &mut (f64, f64)) {
     // Every LAPACK family twice plus random matrices, in one batch (mixed in the same blocks).
     let mut flat: Vec<T> = Vec::new();
     for seed in 0..2 {
@@ -258,7 +290,7 @@ fn lapack_ratios<T: Real, const N: usize>(worst: &mut (f64, f64)) {
         }
     }
     flat.extend(random_batch::<T>(N, 2 * lanes::<T>(), 5));
-    let (values, vectors, r) = solve_fixed::<T, N>(&flat, &jacobi());
+    let (values, vectors, r) = solve_fixed::<T, N>(&flat, opts);
     r.unwrap();
     let nn = N * N;
     for k in 0..flat.len() / nn {
@@ -267,8 +299,9 @@ fn lapack_ratios<T: Real, const N: usize>(worst: &mut (f64, f64)) {
         let (res, orth) = (residual_ratio(a, N, v, x), orthogonality_ratio(x, N));
         assert!(
             res <= bound::RATIO && orth <= bound::RATIO,
-            "{} n={N} matrix {k}: residual {res}, orthogonality {orth}",
-            T::NAME
+            "{} {:?} n={N} matrix {k}: residual {res}, orthogonality {orth}",
+            T::NAME,
+            opts.solver
         );
         assert!(follows_conventions(v, Some(x), N));
         worst.0 = worst.0.max(res);
@@ -278,35 +311,49 @@ fn lapack_ratios<T: Real, const N: usize>(worst: &mut (f64, f64)) {
 
 #[test]
 fn lapack_ratios_are_at_most_50_on_random_and_family_batches() {
-    let mut w64 = (0.0, 0.0);
-    let mut w32 = (0.0, 0.0);
-    macro_rules! run {
-        ($($n:literal)*) => { $( lapack_ratios::<f64, $n>(&mut w64); lapack_ratios::<f32, $n>(&mut w32); )* };
+    for opts in solvers() {
+        let mut w64 = (0.0, 0.0);
+        let mut w32 = (0.0, 0.0);
+        macro_rules! run {
+            ($($n:literal)*) => { $(
+                lapack_ratios::<f64, $n>(&opts, &mut w64);
+                lapack_ratios::<f32, $n>(&opts, &mut w32);
+            )* };
+        }
+        run!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+        eprintln!(
+            "batch {:?} worst (residual, orthogonality): f64 {w64:?}, f32 {w32:?}",
+            opts.solver
+        );
     }
-    run!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
-    eprintln!("batch worst (residual, orthogonality): f64 {w64:?}, f32 {w32:?}");
 }
 
 #[test]
 fn runtime_n_equals_fixed_n_and_reaches_32() {
+    for opts in solvers() {
+        runtime_n_case(&opts);
+    }
+}
+
+fn runtime_n_case(opts: &Options) {
     for n in [1usize, 3, 16] {
         let flat = random_batch::<f64>(n, 11, 3);
         let mut values = vec![0.0; 11 * n];
         let mut vectors = vec![0.0; 11 * n * n];
-        eigh_batch_dyn(n, &flat, &mut values, Some(&mut vectors), &jacobi()).unwrap();
+        eigh_batch_dyn(n, &flat, &mut values, Some(&mut vectors), opts).unwrap();
         let (fv, fx) = match n {
             1 => {
-                let (v, x, r) = solve_fixed::<f64, 1>(&flat, &jacobi());
+                let (v, x, r) = solve_fixed::<f64, 1>(&flat, opts);
                 r.unwrap();
                 (v, x)
             }
             3 => {
-                let (v, x, r) = solve_fixed::<f64, 3>(&flat, &jacobi());
+                let (v, x, r) = solve_fixed::<f64, 3>(&flat, opts);
                 r.unwrap();
                 (v, x)
             }
             _ => {
-                let (v, x, r) = solve_fixed::<f64, 16>(&flat, &jacobi());
+                let (v, x, r) = solve_fixed::<f64, 16>(&flat, opts);
                 r.unwrap();
                 (v, x)
             }
@@ -314,13 +361,13 @@ fn runtime_n_equals_fixed_n_and_reaches_32() {
         assert_eq!(values, fv, "n={n}");
         assert_eq!(vectors, fx, "n={n}");
     }
-    fn big<T: Real>(n: usize) {
+    fn big<T: Real>(n: usize, opts: &Options) {
         let count = lanes::<T>() + 1;
         let mut flat = random_batch::<T>(n, count - 1, 9);
         flat.extend(Family::Geometric.matrix::<T>(n, 1));
         let mut values = vec![T::ZERO; count * n];
         let mut vectors = vec![T::ZERO; count * n * n];
-        eigh_batch_dyn(n, &flat, &mut values, Some(&mut vectors), &jacobi()).unwrap();
+        eigh_batch_dyn(n, &flat, &mut values, Some(&mut vectors), opts).unwrap();
         let nn = n * n;
         for k in 0..count {
             assert_matches_scalar(
@@ -328,24 +375,28 @@ fn runtime_n_equals_fixed_n_and_reaches_32() {
                 n,
                 &values[k * n..k * n + n],
                 &vectors[k * nn..k * nn + nn],
+                opts,
                 &format!("dyn matrix {k}"),
             );
         }
     }
-    big::<f64>(17);
-    big::<f32>(24);
-    big::<f64>(MAX_DYN_N);
+    big::<f64>(17, opts);
+    big::<f32>(24, opts);
+    big::<f64>(MAX_DYN_N, opts);
+    big::<f32>(MAX_DYN_N, opts);
 }
 
 #[test]
 fn values_only_gives_the_same_eigenvalues_bit_for_bit() {
     let flat = mixed_batch::<f64>(5, 13);
-    let (values, _, r) = solve_fixed::<f64, 5>(&flat, &jacobi());
-    r.unwrap();
-    let mut only = vec![0.0; 13 * 5];
-    let o = jacobi().with_vectors(ComputeVectors::No);
-    eigh_batch_dyn(5, &flat, &mut only, None, &o).unwrap();
-    assert_eq!(only, values);
+    for opts in solvers() {
+        let (values, _, r) = solve_fixed::<f64, 5>(&flat, &opts);
+        r.unwrap();
+        let mut only = vec![0.0; 13 * 5];
+        let o = opts.with_vectors(ComputeVectors::No);
+        eigh_batch_dyn(5, &flat, &mut only, None, &o).unwrap();
+        assert_eq!(only, values);
+    }
 }
 
 #[test]
@@ -409,6 +460,21 @@ fn sweep_cap_and_overflow_fail_per_matrix() {
         values[3 * n..].iter().all(|x| x.is_finite()),
         "the diagonal matrix is solved"
     );
+    // The lane QR solver's cap: no step allowed, only the diagonal matrix needs none.
+    let opts = Options {
+        max_qr_iterations_per_value: 0,
+        ..qr()
+    };
+    let r = eigh_batch_dyn(n, &flat, &mut values, None, &opts);
+    match r {
+        Err(BatchError::Failed {
+            index: 0,
+            error: EigenError::NoConvergence { remaining, .. },
+            count: 3,
+        }) => assert!(remaining > 0),
+        other => panic!("expected NoConvergence of 3 matrices (QR), got {other:?}"),
+    }
+    assert!(values[3 * n..].iter().all(|x| x.is_finite()));
 
     let mut flat = random_batch::<f32>(3, 2, 1);
     flat.extend(vec![f32::MAX * 0.5; 9]); // eigenvalue 1.5 MAX
@@ -444,15 +510,6 @@ fn shape_mismatches_are_errors_not_panics() {
             what: "vectors",
             ..
         }))
-    ));
-    assert!(matches!(
-        eigh_batch(
-            &mats,
-            &mut values,
-            None,
-            &Options::default().with_solver(Solver::Qr)
-        ),
-        Err(BatchError::Invalid(EigenError::Unsupported(_)))
     ));
     let flat = [1.0f32; 20];
     let mut v = [0.0f32; 10];

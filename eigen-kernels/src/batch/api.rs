@@ -1,7 +1,7 @@
 //! Public batched entry points: argument checks, solver options, the block loop.
 
 use super::layout::{self, LaneState, MAX_LANES};
-use super::{BatchError, lane_jacobi, sort};
+use super::{BatchError, lane_jacobi, lane_qr, sort};
 use crate::{EigenError, Options, Real, SimdReal, Solver};
 
 /// Largest `n` accepted by [`eigh_batch_dyn`] (its block lives on the stack).
@@ -67,24 +67,38 @@ impl Failures {
     }
 }
 
+/// Smallest `n` for which [`Solver::Auto`] batches use the lane QR solver rather than lane Jacobi
+/// (measured with `eigen-kernels`' `batch_scaling` example and the `batch` criterion group).
+pub const AUTO_QR_MIN_N: usize = 5;
+
 /// Solver settings taken from [`Options`].
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Settings<T> {
     tol: T,
     max_sweeps: usize,
+    max_per_value: usize,
+    solver: Solver,
     unscaled: (T, T),
 }
 
-/// Checks the options a batch understands and resolves them (the scalar driver's tolerance rule).
-pub(super) fn settings<T: Real>(opts: &Options) -> Result<Settings<T>, BatchError> {
-    if opts.solver == Solver::Qr {
-        return Err(BatchError::Invalid(EigenError::Unsupported(
-            "batched solves use Jacobi; Solver::Qr is not available for batches",
-        )));
+impl<T> Settings<T> {
+    /// The lane solver for `n x n` blocks: [`Solver::Jacobi`] or [`Solver::Qr`].
+    fn solver_for(&self, n: usize) -> Solver {
+        match self.solver {
+            Solver::Auto if n >= AUTO_QR_MIN_N => Solver::Qr,
+            Solver::Auto => Solver::Jacobi,
+            s => s,
+        }
     }
+}
+
+/// Resolves the options of a batch (the scalar driver's tolerance rule).
+pub(super) fn settings<T: Real>(opts: &Options) -> Result<Settings<T>, BatchError> {
     Ok(Settings {
         tol: T::from_f64(opts.tolerance.unwrap_or(0.0)).max(T::EPSILON),
         max_sweeps: opts.max_sweeps,
+        max_per_value: opts.max_qr_iterations_per_value,
+        solver: opts.solver,
         unscaled: layout::unscaled_range(),
     })
 }
@@ -169,6 +183,39 @@ fn solve_block<T: Real, V: SimdReal<Scalar = T>>(
     failures: &mut Failures,
 ) {
     layout::gather(n, mats, w.a, set.unscaled, state);
+    if set.solver_for(n) == Solver::Qr {
+        let out = lane_qr::solve(n, w.a, w.d, w.b, w.z, w.v.as_deref_mut(), set.max_per_value);
+        for l in 0..state.live {
+            if out.remaining[l] > 0 && state.error[l].is_none() {
+                state.fail(
+                    l,
+                    EigenError::NoConvergence {
+                        iterations: out.steps,
+                        remaining: out.remaining[l],
+                    },
+                );
+            }
+        }
+    } else {
+        solve_jacobi(n, w, k, set, state);
+    }
+    sort::sort_ascending(n, w.d, w.v.as_deref_mut());
+    if let Some(v) = w.v.as_deref_mut() {
+        sort::normalize_signs(n, v);
+    }
+    layout::scatter(n, w.d, w.v.as_deref(), state, values, vectors);
+    failures.record(base, state);
+}
+
+/// Lane Jacobi on the gathered block; lanes still not converged after the sweep cap fail.
+#[inline(always)]
+fn solve_jacobi<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    w: &mut Work<'_, V>,
+    k: &lane_jacobi::Consts<V>,
+    set: Settings<T>,
+    state: &mut LaneState,
+) {
     let out = lane_jacobi::solve(n, w.a, w.d, w.b, w.z, w.v.as_deref_mut(), k, set.max_sweeps);
     if !V::all(out.converged) {
         let mut remaining = [0usize; MAX_LANES];
@@ -185,12 +232,6 @@ fn solve_block<T: Real, V: SimdReal<Scalar = T>>(
             }
         }
     }
-    sort::sort_ascending(n, w.d, w.v.as_deref_mut());
-    if let Some(v) = w.v.as_deref_mut() {
-        sort::normalize_signs(n, v);
-    }
-    layout::scatter(n, w.d, w.v.as_deref(), state, values, vectors);
-    failures.record(base, state);
 }
 
 /// Solves every matrix of a flat batch (`n n` scalars per matrix), block by block.

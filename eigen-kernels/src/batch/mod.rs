@@ -43,6 +43,7 @@
 
 mod api;
 mod lane_jacobi;
+mod lane_qr;
 mod layout;
 #[cfg(feature = "rayon")]
 mod parallel;

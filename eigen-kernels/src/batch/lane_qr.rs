@@ -1,0 +1,319 @@
+//! Lane-parallel tridiagonal QR: one SIMD lane per matrix, for the batch sizes where Jacobi's several
+//! `O(n^3)` sweeps cost more than one reduction (n >= [`super::api`]'s crossover).
+//!
+//! The stages of the scalar QR solver (`crate::qr`), rewritten so that every lane runs the same
+//! instructions:
+//! - [`tridiagonalize`]: Householder reduction of the lower triangle (LAPACK dsytd2, `uplo = 'L'`:
+//!   dlarfg, dsymv, dsyr2); a lane whose column is already reduced takes `tau = 0` by `select`;
+//! - [`form_q`]: `Q = H_0 .. H_{n-2}` accumulated backwards (dorg2l/dorgtr);
+//! - [`implicit_ql`]: Wilkinson-shift implicit QL (Golub & Van Loan, Matrix Computations, 4th ed.,
+//!   Alg. 8.3.3; LAPACK dsteqr's QL branch) in lock-step: each lane keeps its own unreduced window
+//!   `l..=m` (top deflation index `l`, first negligible off-diagonal `m`), one chase runs over the
+//!   union of the windows, and a plane outside a lane's window is the identity in that lane (its
+//!   `d`, `e` are kept by `select`, its rotation is exactly `c = 1`, `s = 0`). The rotations are
+//!   applied to `Q` at once, SIMD over the lanes and rows.
+//!
+//! Matrices arrive scaled into the range where squares neither overflow nor underflow (`layout`).
+
+use crate::{Real, SimdReal};
+
+/// Outcome of [`solve`] for a block.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Outcome {
+    /// Implicit QL steps run (the maximum over the lanes).
+    pub steps: usize,
+    /// Per-lane off-diagonal entries still not negligible (0 for converged lanes).
+    pub remaining: [usize; super::layout::MAX_LANES],
+}
+
+/// Householder reduction `A = Q T Q^T` of every lane of `a` (`n x n` vectors, lower triangle): `d`
+/// gets the diagonal of `T`, `e[k] = T[k+1, k]` (`e[n-1] = 0`); reflector `k` is left in column `k`
+/// of `a` (rows `k+1..n`, explicit leading 1) with its `tau` in the diagonal slot `a[k, k]`. `w` is
+/// scratch of length `n`.
+#[inline(always)]
+fn tridiagonalize<T: Real, V: SimdReal<Scalar = T>>(n: usize, a: &mut [V], d: &mut [V], e: &mut [V], w: &mut [V]) {
+    let zero = V::splat(T::ZERO);
+    let one = V::splat(T::ONE);
+    let half = V::splat(T::HALF);
+    for k in 0..n {
+        d[k] = a[k + k * n];
+        if k + 1 >= n {
+            e[k] = zero;
+            a[k + k * n] = zero;
+            break;
+        }
+        // dlarfg on x = a[k+1..n, k].
+        let col = k * n;
+        let alpha = a[k + 1 + col];
+        let mut xnorm2 = zero;
+        for i in k + 2..n {
+            xnorm2 = a[i + col].mul_add(a[i + col], xnorm2);
+        }
+        let trivial = xnorm2.eq(zero);
+        let norm = alpha.mul_add(alpha, xnorm2).sqrt();
+        let beta = -norm.copysign(alpha);
+        let tau = V::select(trivial, zero, (beta - alpha) / beta);
+        let scal = V::select(trivial, zero, one / V::select(trivial, one, alpha - beta));
+        for i in k + 2..n {
+            a[i + col] *= scal;
+        }
+        a[k + 1 + col] = one;
+        e[k] = V::select(trivial, alpha, beta);
+        a[k + k * n] = tau;
+        if V::all(trivial) {
+            // Every lane's reflector is the identity.
+            continue;
+        }
+        // w = tau A22 v (A22 = a[k+1.., k+1..], lower triangle).
+        for x in &mut w[k + 1..n] {
+            *x = zero;
+        }
+        for j in k + 1..n {
+            let vj = a[j + col];
+            let mut acc = a[j + j * n] * vj;
+            for i in j + 1..n {
+                let aij = a[i + j * n];
+                w[i] = aij.mul_add(vj, w[i]);
+                acc = aij.mul_add(a[i + col], acc);
+            }
+            w[j] += acc;
+        }
+        let mut pv = zero;
+        for i in k + 1..n {
+            w[i] *= tau;
+            pv = w[i].mul_add(a[i + col], pv);
+        }
+        // w -= (tau/2)(w . v) v, then A22 -= v w^T + w v^T.
+        let c = -(half * tau * pv);
+        for i in k + 1..n {
+            w[i] = c.mul_add(a[i + col], w[i]);
+        }
+        for j in k + 1..n {
+            let (vj, wj) = (a[j + col], w[j]);
+            for i in j..n {
+                let (vi, wi) = (a[i + col], w[i]);
+                a[i + j * n] -= vi.mul_add(wj, wi * vj);
+            }
+        }
+    }
+}
+
+/// Writes `Q = H_0 H_1 .. H_{n-2}` into `q` (`n x n` vectors) from the reflectors [`tridiagonalize`]
+/// left in `a`, applying them backwards to the identity (dorg2l order): `H_k` only touches rows and
+/// columns `k+1..n`, which hold the identity until the reflectors after `k` have been applied.
+#[inline(always)]
+fn form_q<T: Real, V: SimdReal<Scalar = T>>(n: usize, a: &[V], q: &mut [V]) {
+    let zero = V::splat(T::ZERO);
+    for (x, slot) in q[..n * n].iter_mut().enumerate() {
+        *slot = if x % (n + 1) == 0 { V::splat(T::ONE) } else { zero };
+    }
+    for k in (0..n.saturating_sub(1)).rev() {
+        let (v, tau) = (&a[k * n..k * n + n], a[k + k * n]);
+        for j in k + 1..n {
+            let qj = &mut q[j * n..j * n + n];
+            let mut s = zero;
+            for i in k + 1..n {
+                s = v[i].mul_add(qj[i], s);
+            }
+            let s = -(tau * s);
+            for i in k + 1..n {
+                qj[i] = s.mul_add(v[i], qj[i]);
+            }
+        }
+    }
+}
+
+/// Givens rotation in every lane: `(c, s, r)` with `c g + s f = r`, `-s g + c f = 0` (the scalar
+/// `qr::plane::givens(g, f)`, `r` carrying the sign of `g`; `(1, 0, 0)` for `g = f = 0`). Both inputs
+/// are first divided by `max(|g|, |f|)` so the squares cannot underflow.
+#[inline(always)]
+fn givens<T: Real, V: SimdReal<Scalar = T>>(g: V, f: V) -> (V, V, V) {
+    let zero = V::splat(T::ZERO);
+    let one = V::splat(T::ONE);
+    let t = g.abs().max(f.abs());
+    let null = t.eq(zero);
+    let inv = one / V::select(null, one, t);
+    let (gs, fs) = (g * inv, f * inv);
+    let norm = gs.mul_add(gs, fs * fs).sqrt();
+    let rs = V::select(g.lt(zero), -norm, norm);
+    let rinv = one / V::select(null, one, rs);
+    (
+        V::select(null, one, gs * rinv),
+        fs * rinv,
+        rs * t,
+    )
+}
+
+/// Per-lane view of a lane vector, as scalars.
+#[inline(always)]
+fn lane<T: Real, V: SimdReal<Scalar = T>>(x: V, l: usize) -> T {
+    x.to_array().as_ref()[l]
+}
+
+/// Off-diagonal `e_i` is negligible beside its diagonal neighbours (Golub & Van Loan's test
+/// `|e_i| <= eps (|d_i| + |d_{i+1}|)`, backward stable), or below the smallest normal number.
+#[inline(always)]
+fn negligible<T: Real>(e: T, d0: T, d1: T) -> bool {
+    let eps = T::HALF * T::EPSILON;
+    e.abs() <= eps * (d0.abs() + d1.abs()) || e.abs() < T::MIN_POSITIVE
+}
+
+/// Lock-step implicit QL on the tridiagonal matrices `(d, e)` of every lane (see the module docs);
+/// rotations go to the columns of `q` when given. At most `cap` steps per lane.
+#[inline(always)]
+fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    d: &mut [V],
+    e: &mut [V],
+    mut q: Option<&mut [V]>,
+    cap: usize,
+) -> Outcome {
+    const L: usize = super::layout::MAX_LANES;
+    let lanes = V::LANES;
+    let zero = V::splat(T::ZERO);
+    let one = V::splat(T::ONE);
+    let two = V::splat(T::TWO);
+    let mut top = [0usize; L];
+    let mut steps = [0usize; L];
+    let mut max_steps = 0;
+    let mut done = [false; L];
+    loop {
+        // Per lane: deflate at the top, then find the window l..=m (lo = hi = 0: not stepping).
+        let mut lo = zero.to_array();
+        let mut hi = zero.to_array();
+        let (mut first, mut last) = (n, 0);
+        let mut shift = zero.to_array();
+        let mut active = false;
+        for l in 0..lanes {
+            if done[l] {
+                continue;
+            }
+            let dv = |i: usize| lane(d[i], l);
+            // A negligible off-diagonal is set to zero in its lane (dsteqr), so the split stays
+            // exact when the diagonal entries beside it change later.
+            let split = |e: &mut [V], i: usize| {
+                let mut x = e[i].to_array();
+                let neg = negligible(x.as_ref()[l], dv(i), dv(i + 1));
+                if neg {
+                    x.as_mut()[l] = T::ZERO;
+                    e[i] = V::from_array(x);
+                }
+                neg
+            };
+            let mut t = top[l];
+            while t + 1 < n && split(e, t) {
+                t += 1;
+            }
+            top[l] = t;
+            if t + 1 >= n || steps[l] >= cap {
+                done[l] = true;
+                continue;
+            }
+            let mut m = t + 1;
+            while m + 1 < n && !split(e, m) {
+                m += 1;
+            }
+            let ev = |i: usize| lane(e[i], l);
+            // Wilkinson shift from the leading 2x2 of the window (dsteqr's QL form).
+            let p = dv(t);
+            let g = (dv(t + 1) - p) / (T::TWO * ev(t));
+            let r = if g.abs() < T::ONE / T::EPSILON {
+                (g * g + T::ONE).sqrt()
+            } else {
+                g.abs()
+            };
+            shift.as_mut()[l] = dv(m) - p + ev(t) / (g + r.copysign(g));
+            lo.as_mut()[l] = T::from_f64(t as f64);
+            hi.as_mut()[l] = T::from_f64(m as f64);
+            first = first.min(t);
+            last = last.max(m);
+            steps[l] += 1;
+            max_steps = max_steps.max(steps[l]);
+            active = true;
+        }
+        if !active {
+            break;
+        }
+        let (lo_v, hi_v, g0) = (V::from_array(lo), V::from_array(hi), V::from_array(shift));
+        let (mut sn, mut cs, mut pp, mut g) = (one, one, zero, g0);
+        for i in (first..last).rev() {
+            let iv = V::splat(T::from_f64(i as f64));
+            let on = lo_v.le(iv).and(iv.lt(hi_v));
+            let start = iv.eq(hi_v - one);
+            sn = V::select(start, one, sn);
+            cs = V::select(start, one, cs);
+            pp = V::select(start, zero, pp);
+            let g_in = V::select(start, g0, g);
+            let f = sn * e[i];
+            let b = cs * e[i];
+            let (c1, s1, r1) = givens(g_in, f);
+            if i + 1 < n {
+                // r1 replaces the bulge's e[i+1], except at the start of a lane's chase.
+                e[i + 1] = V::select(start, e[i + 1], V::select(on, r1, e[i + 1]));
+            }
+            let gg = d[i + 1] - pp;
+            let r2 = (d[i] - gg).mul_add(s1, two * c1 * b);
+            let p_new = s1 * r2;
+            d[i + 1] = V::select(on, gg + p_new, d[i + 1]);
+            g = V::select(on, c1.mul_add(r2, -b), g_in);
+            pp = V::select(on, p_new, pp);
+            cs = V::select(on, c1, cs);
+            sn = V::select(on, s1, sn);
+            if let Some(q) = q.as_deref_mut() {
+                let (c, s) = (V::select(on, c1, one), V::select(on, s1, zero));
+                let ms = -s;
+                let (left, right) = q.split_at_mut((i + 1) * n);
+                for (x, y) in left[i * n..].iter_mut().zip(&mut right[..n]) {
+                    let (xv, yv) = (*x, *y);
+                    *x = ms.mul_add(yv, c * xv);
+                    *y = s.mul_add(xv, c * yv);
+                }
+            }
+        }
+        // Close each stepping lane's chase at its own top: d[l] -= pp, e[l] = g.
+        let (pp, g) = (pp.to_array(), g.to_array());
+        for l in 0..lanes {
+            if done[l] {
+                continue;
+            }
+            let t = top[l];
+            let mut dt = d[t].to_array();
+            dt.as_mut()[l] -= pp.as_ref()[l];
+            d[t] = V::from_array(dt);
+            let mut et = e[t].to_array();
+            et.as_mut()[l] = g.as_ref()[l];
+            e[t] = V::from_array(et);
+        }
+    }
+    let mut remaining = [0usize; L];
+    for (l, r) in remaining.iter_mut().enumerate().take(lanes) {
+        *r = (0..n.saturating_sub(1))
+            .filter(|&i| !negligible(lane(e[i], l), lane(d[i], l), lane(d[i + 1], l)))
+            .count();
+    }
+    Outcome {
+        steps: max_steps,
+        remaining,
+    }
+}
+
+/// Diagonalises every lane of the block `a` (`n x n` vectors, lower triangle read and destroyed):
+/// eigenvalues (unsorted) to `d`, eigenvectors to the columns of `v` if given. `e`, `w` are scratch
+/// of length `n`. At most `n * max_per_value` QL steps per lane; lanes not diagonalised then are
+/// reported by the returned mask.
+#[inline(always)]
+pub(super) fn solve<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    a: &mut [V],
+    d: &mut [V],
+    e: &mut [V],
+    w: &mut [V],
+    mut v: Option<&mut [V]>,
+    max_per_value: usize,
+) -> Outcome {
+    tridiagonalize(n, a, d, e, w);
+    if let Some(q) = v.as_deref_mut() {
+        form_q(n, a, q);
+    }
+    implicit_ql(n, d, e, v, n.saturating_mul(max_per_value))
+}
