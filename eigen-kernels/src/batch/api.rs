@@ -69,7 +69,7 @@ impl Failures {
 
 /// Smallest `n` for which [`Solver::Auto`] batches use the lane QR solver rather than lane Jacobi
 /// (measured with `eigen-kernels`' `batch_scaling` example and the `batch` criterion group).
-pub const AUTO_QR_MIN_N: usize = 5;
+pub const AUTO_QR_MIN_N: usize = 8;
 
 /// Solver settings taken from [`Options`].
 #[derive(Debug, Clone, Copy)]
@@ -85,15 +85,23 @@ impl<T> Settings<T> {
     /// The lane solver for `n x n` blocks: [`Solver::Jacobi`] or [`Solver::Qr`].
     fn solver_for(&self, n: usize) -> Solver {
         match self.solver {
-            Solver::Auto if n >= AUTO_QR_MIN_N => Solver::Qr,
+            Solver::Auto if (AUTO_QR_MIN_N..=MAX_LANE_QR_N).contains(&n) => Solver::Qr,
             Solver::Auto => Solver::Jacobi,
             s => s,
         }
     }
 }
 
-/// Resolves the options of a batch (the scalar driver's tolerance rule).
-pub(super) fn settings<T: Real>(opts: &Options) -> Result<Settings<T>, BatchError> {
+/// Largest `n` the lane QR solver takes (its per-lane deflation flags are one `u64`).
+pub const MAX_LANE_QR_N: usize = 64;
+
+/// Resolves the options of a batch of `n x n` matrices (the scalar driver's tolerance rule).
+pub(super) fn settings<T: Real>(n: usize, opts: &Options) -> Result<Settings<T>, BatchError> {
+    if opts.solver == Solver::Qr && n > MAX_LANE_QR_N {
+        return Err(BatchError::Invalid(EigenError::Unsupported(
+            "batched Solver::Qr supports n <= MAX_LANE_QR_N (64); use Solver::Jacobi or eigh per matrix",
+        )));
+    }
     Ok(Settings {
         tol: T::from_f64(opts.tolerance.unwrap_or(0.0)).max(T::EPSILON),
         max_sweeps: opts.max_sweeps,
@@ -355,9 +363,10 @@ pub(super) fn solve_dyn<T: Real>(
 /// - `values[k]`: its eigenvalues, ascending.
 /// - `vectors`: `Some` to compute eigenvectors: `vectors[k][j]` is the unit eigenvector of
 ///   `values[k][j]`, largest-magnitude entry positive (lowest index wins ties).
-/// - `opts`: tolerance and sweep cap as for the scalar solver; [`Solver::Auto`] and [`Solver::Jacobi`]
-///   both mean the lane-parallel Jacobi solver, [`Solver::Qr`] is rejected. Eigenvectors are computed
-///   exactly when a `vectors` buffer is passed.
+/// - `opts`: solver, tolerance and caps as for the scalar solver: [`Solver::Jacobi`] is lane Jacobi,
+///   [`Solver::Qr`] lane QR (`N <= MAX_LANE_QR_N`), [`Solver::Auto`] lane Jacobi below
+///   [`AUTO_QR_MIN_N`] and lane QR from it. Eigenvectors are computed exactly when a `vectors` buffer
+///   is passed.
 ///
 /// Errors: [`BatchError::Invalid`] if `values`/`vectors` lengths differ from `mats.len()` or the solver is
 /// unsupported (nothing is written); [`BatchError::Failed`] if some matrices failed (see the
@@ -369,7 +378,7 @@ pub fn eigh_batch<T: Real, const N: usize>(
     opts: &Options,
 ) -> Result<(), BatchError> {
     check_fixed(mats, values, vectors.as_deref())?;
-    let set = settings::<T>(opts)?;
+    let set = settings::<T>(N, opts)?;
     if N == 0 {
         return Ok(());
     }
@@ -397,6 +406,6 @@ pub fn eigh_batch_dyn<T: Real>(
     opts: &Options,
 ) -> Result<(), BatchError> {
     check_dyn(n, mats, values, vectors.as_deref())?;
-    let set = settings::<T>(opts)?;
+    let set = settings::<T>(n, opts)?;
     solve_dyn(n, mats, values, vectors, set, 0).into_result()
 }

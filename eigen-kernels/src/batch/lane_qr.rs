@@ -150,12 +150,14 @@ fn lane<T: Real, V: SimdReal<Scalar = T>>(x: V, l: usize) -> T {
     x.to_array().as_ref()[l]
 }
 
-/// Off-diagonal `e_i` is negligible beside its diagonal neighbours (Golub & Van Loan's test
-/// `|e_i| <= eps (|d_i| + |d_{i+1}|)`, backward stable), or below the smallest normal number.
+/// Mask of the lanes whose off-diagonal `e_i` is negligible: `|e_i| <= eps max(|d_i| + |d_{i+1}|,
+/// |T|)` with `|T|` the lane's largest tridiagonal entry. Both the neighbour test of Golub & Van Loan
+/// (Alg. 8.3.3) and the norm-wise test (EISPACK tql2) perturb `T` by at most `eps |T|`, so deflation is
+/// backward stable; the norm-wise one also ends the iteration on graded matrices whose small end
+/// would otherwise converge only linearly (the stall the scalar solver's fuzzing found).
 #[inline(always)]
-fn negligible<T: Real>(e: T, d0: T, d1: T) -> bool {
-    let eps = T::HALF * T::EPSILON;
-    e.abs() <= eps * (d0.abs() + d1.abs()) || e.abs() < T::MIN_POSITIVE
+fn negligible<T: Real, V: SimdReal<Scalar = T>>(e: V, d0: V, d1: V, eps_norm: V, eps: V) -> V {
+    e.abs().le((eps * (d0.abs() + d1.abs())).max(eps_norm))
 }
 
 /// Lock-step implicit QL on the tridiagonal matrices `(d, e)` of every lane (see the module docs);
@@ -173,56 +175,55 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
     let zero = V::splat(T::ZERO);
     let one = V::splat(T::ONE);
     let two = V::splat(T::TWO);
+    let eps = V::splat(T::HALF * T::EPSILON);
+    let big = V::splat(T::ONE / T::EPSILON);
+    let mut anorm = zero;
+    for i in 0..n {
+        anorm = anorm.max(d[i].abs()).max(e[i].abs());
+    }
+    // Zero matrices deflate at once (`0 <= 0`); subnormal norms keep the test meaningful.
+    let eps_norm = eps * anorm;
     let mut top = [0usize; L];
     let mut steps = [0usize; L];
     let mut max_steps = 0;
     let mut done = [false; L];
     loop {
-        // Per lane: deflate at the top, then find the window l..=m (lo = hi = 0: not stepping).
+        // Deflation test on every off-diagonal of every lane at once; negligible entries are set
+        // to zero (dsteqr), so a split stays exact when the diagonal beside it changes later.
+        let mut split = [0u64; L];
+        for i in 0..n - 1 {
+            let neg = negligible(e[i], d[i], d[i + 1], eps_norm, eps);
+            e[i] = V::select(neg, zero, e[i]);
+            let bits = V::select(neg, one, zero).to_array();
+            for (sp, b) in split.iter_mut().zip(bits.as_ref()) {
+                *sp |= u64::from(*b == T::ONE) << i;
+            }
+        }
+        // Per lane: deflate at the top, then find the window t..=m (lo = hi = 0: not stepping).
         let mut lo = zero.to_array();
         let mut hi = zero.to_array();
         let (mut first, mut last) = (n, 0);
-        let mut shift = zero.to_array();
+        // The leading 2x2 of each window and d[m], gathered for the shift (inert values elsewhere).
+        let (mut dt, mut dt1, mut et, mut dm) = (zero.to_array(), one.to_array(), one.to_array(), zero.to_array());
         let mut active = false;
         for l in 0..lanes {
             if done[l] {
                 continue;
             }
-            let dv = |i: usize| lane(d[i], l);
-            // A negligible off-diagonal is set to zero in its lane (dsteqr), so the split stays
-            // exact when the diagonal entries beside it change later.
-            let split = |e: &mut [V], i: usize| {
-                let mut x = e[i].to_array();
-                let neg = negligible(x.as_ref()[l], dv(i), dv(i + 1));
-                if neg {
-                    x.as_mut()[l] = T::ZERO;
-                    e[i] = V::from_array(x);
-                }
-                neg
-            };
-            let mut t = top[l];
-            while t + 1 < n && split(e, t) {
-                t += 1;
-            }
+            // Off-diagonals 0..n-1 live in bits 0..n-2; bit n-1 and above count as split.
+            let sp = split[l] | (u64::MAX << (n - 1));
+            let t = top[l] + (!(sp >> top[l])).trailing_zeros() as usize;
+            let t = t.min(n - 1);
             top[l] = t;
             if t + 1 >= n || steps[l] >= cap {
                 done[l] = true;
                 continue;
             }
-            let mut m = t + 1;
-            while m + 1 < n && !split(e, m) {
-                m += 1;
-            }
-            let ev = |i: usize| lane(e[i], l);
-            // Wilkinson shift from the leading 2x2 of the window (dsteqr's QL form).
-            let p = dv(t);
-            let g = (dv(t + 1) - p) / (T::TWO * ev(t));
-            let r = if g.abs() < T::ONE / T::EPSILON {
-                (g * g + T::ONE).sqrt()
-            } else {
-                g.abs()
-            };
-            shift.as_mut()[l] = dv(m) - p + ev(t) / (g + r.copysign(g));
+            let m = (t + 1 + (sp >> (t + 1)).trailing_zeros() as usize).min(n - 1);
+            dt.as_mut()[l] = lane(d[t], l);
+            dt1.as_mut()[l] = lane(d[t + 1], l);
+            et.as_mut()[l] = lane(e[t], l);
+            dm.as_mut()[l] = lane(d[m], l);
             lo.as_mut()[l] = T::from_f64(t as f64);
             hi.as_mut()[l] = T::from_f64(m as f64);
             first = first.min(t);
@@ -234,7 +235,12 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
         if !active {
             break;
         }
-        let (lo_v, hi_v, g0) = (V::from_array(lo), V::from_array(hi), V::from_array(shift));
+        // Wilkinson shift from the leading 2x2 of each window (dsteqr's QL form), all lanes at once.
+        let (p, et) = (V::from_array(dt), V::from_array(et));
+        let g = (V::from_array(dt1) - p) / (two * et);
+        let r = V::select(g.abs().lt(big), g.mul_add(g, one).sqrt(), g.abs());
+        let shift = V::from_array(dm) - p + et / (g + r.copysign(g));
+        let (lo_v, hi_v, g0) = (V::from_array(lo), V::from_array(hi), shift);
         let (mut sn, mut cs, mut pp, mut g) = (one, one, zero, g0);
         for i in (first..last).rev() {
             let iv = V::splat(T::from_f64(i as f64));
@@ -286,10 +292,12 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
         }
     }
     let mut remaining = [0usize; L];
-    for (l, r) in remaining.iter_mut().enumerate().take(lanes) {
-        *r = (0..n.saturating_sub(1))
-            .filter(|&i| !negligible(lane(e[i], l), lane(d[i], l), lane(d[i + 1], l)))
-            .count();
+    for i in 0..n.saturating_sub(1) {
+        let neg = negligible(e[i], d[i], d[i + 1], eps_norm, eps);
+        let bits = V::select(neg, zero, one).to_array();
+        for (r, b) in remaining.iter_mut().zip(bits.as_ref()) {
+            *r += usize::from(*b == T::ONE);
+        }
     }
     Outcome {
         steps: max_steps,

@@ -3,27 +3,35 @@
 //! A block of `LANES` matrices (the lane count of [`Real::BatchLanes`](crate::Real::BatchLanes), 16 `f32`
 //! or 8 `f64`, for `n <= 6`; of [`Real::Lanes`](crate::Real::Lanes), e.g. 8 `f32` or 4 `f64` with AVX2,
 //! above) is transposed into structure-of-arrays form, so that entry `(i, j)` of all of them
-//! is one vector; a branch-free cyclic Jacobi solver then works on all lanes at once (the approach of
-//! cuSOLVER's `syevjBatched` and of McAdams et al. 2011 for 3x3 SVDs), each lane with its own
-//! convergence mask, power-of-two scaling and output conventions, and the results are transposed back.
+//! is one vector; one of two lane solvers then works on all lanes at once, each lane with its own
+//! convergence state, power-of-two scaling and output conventions, and the results are transposed back:
+//! - lane Jacobi: branch-free cyclic Jacobi (the approach of cuSOLVER's `syevjBatched` and of McAdams et
+//!   al. 2011 for 3x3 SVDs), [`Solver::Jacobi`](crate::Solver::Jacobi), and [`Solver::Auto`](crate::Solver::Auto)
+//!   below `n = AUTO_QR_MIN_N` (8);
+//! - lane QR: Householder tridiagonalization and lock-step Wilkinson-shift QL, each lane deflating its
+//!   own window ([`Solver::Qr`](crate::Solver::Qr), and `Auto` from `n = 8` to `MAX_LANE_QR_N`): fewer
+//!   flops than Jacobi's sweeps, faster from `n = 8` (measured, both builds; see `ARCHITECTURE.md`).
 //!
 //! Stages, one file each: `layout` (transposes, per-lane validation and scaling), `lane_jacobi` (the
-//! sweeps), `sort` (ascending order and sign rule per lane), `api` (checks and block loop),
-//! `parallel` (rayon chunks, feature `rayon`).
+//! sweeps), `lane_qr` (reduction, QL, `Q`), `sort` (ascending order and sign rule per lane), `api`
+//! (checks, solver choice and block loop), `parallel` (rayon chunks, feature `rayon`).
 //!
 //! ## Contract
-//! Every matrix gets exactly the single-matrix contract of [`crate::eigh_in_place`] with the Jacobi
-//! solver: lower triangle read, ascending eigenvalues, orthonormal eigenvector columns with the
-//! largest-magnitude entry positive (lowest index on ties), the same Demmel–Veselić relative convergence
-//! test (so the results agree with [`Solver::Jacobi`](crate::Solver::Jacobi) to a few ulps and keep its
-//! high relative accuracy), the same scaling rule and iteration cap. A matrix's result does not depend on
-//! the other matrices of the batch, and the parallel entry points return bit-for-bit the serial results.
+//! Every matrix gets the single-matrix contract of [`crate::eigh_in_place`]: lower triangle read,
+//! ascending eigenvalues, orthonormal eigenvector columns with the largest-magnitude entry positive
+//! (lowest index on ties), the same scaling rule, iteration caps (`max_sweeps` for Jacobi,
+//! `max_qr_iterations_per_value` for QR) and accuracy (LAPACK ratios <= 50). Lane Jacobi uses the
+//! Demmel–Veselić relative convergence test of the scalar Jacobi solver, so its results agree with
+//! [`Solver::Jacobi`](crate::Solver::Jacobi) to a few ulps and keep its high relative accuracy; lane QR
+//! agrees with [`Solver::Qr`](crate::Solver::Qr) within the backward error. A matrix's result does not
+//! depend on the other matrices of the batch, and the parallel entry points return bit-for-bit the
+//! serial results.
 //!
 //! ## Bad input policy
 //! - Shapes that do not fit (`values`/`vectors` lengths, a flat length that is not a multiple of `n n`,
-//!   `n > MAX_DYN_N`, `Solver::Qr`) give [`BatchError::Invalid`] before anything is written; never a panic.
+//!   `n > MAX_DYN_N` for the runtime-n entry points, `Solver::Qr` with `n > MAX_LANE_QR_N`) give [`BatchError::Invalid`] before anything is written; never a panic.
 //! - A matrix that fails (NaN or infinity in its lower triangle: [`EigenError::NonFinite`]; the sweep
-//!   cap: [`EigenError::NoConvergence`]; an unrepresentable eigenvalue: [`EigenError::Overflow`]) does not
+//!   or step cap: [`EigenError::NoConvergence`]; an unrepresentable eigenvalue: [`EigenError::Overflow`]) does not
 //!   poison the others: it is solved as the identity in its lane, **every other matrix is solved**, the
 //!   failed matrix's outputs are filled with NaN, and the call returns [`BatchError::Failed`] with the
 //!   first failing index, its error and the number of failed matrices (no allocation; to find all of them
@@ -53,7 +61,7 @@ use core::fmt;
 
 use crate::EigenError;
 
-pub use api::{MAX_DYN_N, eigh_batch, eigh_batch_dyn};
+pub use api::{AUTO_QR_MIN_N, MAX_DYN_N, MAX_LANE_QR_N, eigh_batch, eigh_batch_dyn};
 #[cfg(feature = "rayon")]
 pub use parallel::{par_eigh_batch, par_eigh_batch_dyn};
 

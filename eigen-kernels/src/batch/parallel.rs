@@ -54,7 +54,7 @@ pub fn par_eigh_batch<T: Real, const N: usize>(
     opts: &Options,
 ) -> Result<(), BatchError> {
     api::check_fixed(mats, values, vectors.as_deref())?;
-    let set = api::settings::<T>(opts)?;
+    let set = api::settings::<T>(N, opts)?;
     if N == 0 || mats.is_empty() {
         return Ok(());
     }
@@ -78,7 +78,7 @@ pub fn par_eigh_batch_dyn<T: Real>(
     opts: &Options,
 ) -> Result<(), BatchError> {
     let count = api::check_dyn(n, mats, values, vectors.as_deref())?;
-    let set = api::settings::<T>(opts)?;
+    let set = api::settings::<T>(n, opts)?;
     if count == 0 {
         return Ok(());
     }
