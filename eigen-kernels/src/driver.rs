@@ -36,7 +36,16 @@ pub fn resolve_solver(n: usize, opts: &Options) -> Solver {
 pub fn workspace_len<T: Real>(n: usize, opts: &Options) -> usize {
     match resolve_solver(n, opts) {
         Solver::Jacobi | Solver::Auto => jacobi::workspace_len(n),
-        Solver::Qr => qr::workspace_len(n),
+        Solver::Qr => qr::workspace_len(n, opts.vectors),
+    }
+}
+
+/// The least workspace a solve accepts: [`workspace_len`] except for QR with eigenvectors at large `n`,
+/// which runs its QR-iteration path (instead of divide and conquer) in `4 n` ([`eigh_fixed`] uses it).
+fn min_workspace_len(n: usize, opts: &Options) -> usize {
+    match resolve_solver(n, opts) {
+        Solver::Jacobi | Solver::Auto => jacobi::workspace_len(n),
+        Solver::Qr => qr::min_workspace_len(n),
     }
 }
 
@@ -67,9 +76,22 @@ pub fn eigh_in_place<T: Real>(
     a: &mut [T],
     n: usize,
     values: &mut [T],
+    vectors: Option<&mut [T]>,
+    work: &mut [T],
+    opts: &Options,
+) -> Result<Info, EigenError> {
+    solve_with(a, n, values, vectors, work, opts, workspace_len::<T>)
+}
+
+/// [`eigh_in_place`] with the workspace requirement `needed(n, opts)`.
+fn solve_with<T: Real>(
+    a: &mut [T],
+    n: usize,
+    values: &mut [T],
     mut vectors: Option<&mut [T]>,
     work: &mut [T],
     opts: &Options,
+    needed: fn(usize, &Options) -> usize,
 ) -> Result<Info, EigenError> {
     let nn = n.checked_mul(n).ok_or(EigenError::DimensionMismatch {
         what: "n",
@@ -91,7 +113,7 @@ pub fn eigh_in_place<T: Real>(
         ..*opts
     };
     let solver = resolve_solver(n, &opts);
-    let needed = workspace_len::<T>(n, &opts);
+    let needed = needed(n, &opts);
     if work.len() < needed {
         return Err(EigenError::WorkspaceTooSmall {
             needed,
@@ -159,7 +181,7 @@ pub fn eigh_fixed<T: Real, const N: usize>(
     let mut values = [T::ZERO; N];
     let mut small = [[T::ZERO; N]; 4];
     let mut large = [[[T::ZERO; N]; N]; 2];
-    let work: &mut [T] = if workspace_len::<T>(N, opts) <= 4 * N {
+    let work: &mut [T] = if min_workspace_len(N, opts) <= 4 * N {
         small.as_flattened_mut()
     } else {
         large.as_flattened_mut().as_flattened_mut()
@@ -167,18 +189,27 @@ pub fn eigh_fixed<T: Real, const N: usize>(
     let (info, vectors) = match opts.vectors {
         ComputeVectors::Yes => {
             let mut v = [[T::ZERO; N]; N];
-            let info = eigh_in_place(
+            let info = solve_with(
                 m.as_flattened_mut(),
                 N,
                 &mut values,
                 Some(v.as_flattened_mut()),
                 work,
                 opts,
+                min_workspace_len,
             )?;
             (info, Some(v))
         }
         ComputeVectors::No => {
-            let info = eigh_in_place(m.as_flattened_mut(), N, &mut values, None, work, opts)?;
+            let info = solve_with(
+                m.as_flattened_mut(),
+                N,
+                &mut values,
+                None,
+                work,
+                opts,
+                min_workspace_len,
+            )?;
             (info, None)
         }
     };

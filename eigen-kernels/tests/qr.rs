@@ -21,6 +21,19 @@ fn lapack_families_have_small_residual_and_orthogonality_f32() {
     family_suite::<f32>(Solver::Qr, &SIZES);
 }
 
+/// Sizes above `qr::DIVIDE_CONQUER_MIN_N` (128) that recurse at least three levels (leaves of <= 32).
+const LARGE_SIZES: [usize; 2] = [300, 400];
+
+#[test]
+fn lapack_families_have_small_ratios_on_the_divide_and_conquer_path_f64() {
+    family_suite::<f64>(Solver::Qr, &LARGE_SIZES);
+}
+
+#[test]
+fn lapack_families_have_small_ratios_on_the_divide_and_conquer_path_f32() {
+    family_suite::<f32>(Solver::Qr, &LARGE_SIZES);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
     #[test]

@@ -4,15 +4,20 @@
 //! update and symmetric matrix-vector product), [`back_transform`] (forms `Q`), [`plane`] (Givens
 //! rotations, closed-form 2x2), [`implicit_qr`] (Wilkinson-shift QR on `T`), [`rotation_sweeps`]
 //! (its rotations applied to `Q` in delayed, packed row strips, turning `Q` into the eigenvectors).
+//! From [`DIVIDE_CONQUER_MIN_N`] with eigenvectors (and the workspace for it), the eigenvectors of `T`
+//! come instead from [`divide_conquer`] (dstedc; roots by [`secular`]) and are multiplied by `Q`.
 
 pub(crate) mod back_transform;
+pub(crate) mod divide_conquer;
 pub(crate) mod householder;
 pub(crate) mod implicit_qr;
 pub(crate) mod plane;
+pub(crate) mod product;
 pub(crate) mod rotation_sweeps;
+pub(crate) mod secular;
 pub(crate) mod tridiagonalize;
 
-use crate::{EigenError, Real};
+use crate::{ComputeVectors, EigenError, Real};
 use implicit_qr::{NoVectors, implicit_qr};
 use rotation_sweeps::Delayed;
 
@@ -20,8 +25,31 @@ use rotation_sweeps::Delayed;
 /// (`w`, `p` of the tridiagonalization, reused as the rotation cosines and sines). The blocked stages
 /// need no more: the delayed rotations live in `a` once `Q` is formed, the packed `V` in columns of `Q`
 /// not yet formed.
-pub(crate) const fn workspace_len(n: usize) -> usize {
+pub(crate) const fn min_workspace_len(n: usize) -> usize {
     4 * n
+}
+
+/// Smallest `n` for which the eigenvectors come from [`divide_conquer`] (measured: see
+/// `ARCHITECTURE.md`); below it the rotations of the implicit QR are accumulated.
+pub(crate) const DIVIDE_CONQUER_MIN_N: usize = 128;
+
+/// Largest `n` for which the divide-and-conquer index arrays (stored as floats) are exact in `f32`.
+const DIVIDE_CONQUER_MAX_N: usize = 1 << 24;
+
+/// Whether [`solve`] takes the divide-and-conquer path for `n` (given enough workspace).
+const fn divide_conquer(n: usize, vectors: ComputeVectors) -> bool {
+    matches!(vectors, ComputeVectors::Yes) && n >= DIVIDE_CONQUER_MIN_N && n < DIVIDE_CONQUER_MAX_N
+}
+
+/// Workspace length for the fastest path: [`min_workspace_len`], plus the divide-and-conquer storage
+/// (`2 n^2 + 16 n` and a packing panel) when it applies. [`solve`] works with any length from [`min_workspace_len`] on and
+/// uses divide and conquer only when the workspace holds it.
+pub(crate) const fn workspace_len(n: usize, vectors: ComputeVectors) -> usize {
+    if divide_conquer(n, vectors) {
+        min_workspace_len(n) + divide_conquer::workspace_len(n)
+    } else {
+        min_workspace_len(n)
+    }
 }
 
 /// Solves the symmetric eigenproblem of `a` (n x n column-major; lower triangle read, overwritten by
@@ -37,13 +65,24 @@ pub(crate) fn solve<T: Real>(
     work: &mut [T],
     max_per_value: usize,
 ) -> Result<usize, EigenError> {
+    let dc = divide_conquer(n, ComputeVectors::Yes) && work.len() >= workspace_len(n, ComputeVectors::Yes);
     let (e, rest) = work.split_at_mut(n);
     let (tau, rest) = rest.split_at_mut(n);
     let (w, rest) = rest.split_at_mut(n);
-    let p = &mut rest[..n];
+    let (p, rest) = rest.split_at_mut(n);
     let d = &mut values[..n];
     tridiagonalize::tridiagonalize(a, n, d, e, tau, w, p);
     match vectors {
+        Some(z) if dc => {
+            back_transform::form_q(a, n, tau, z);
+            // The reflectors are spent: `a` holds the eigenvectors of T, then `Q` times them goes
+            // through the first scratch matrix back into `z`.
+            let steps = divide_conquer::eigenvectors(d, e, a, rest, max_per_value)?;
+            let (out, pack) = rest.split_at_mut(n * n);
+            divide_conquer::back_multiply(z, a, n, out, pack);
+            z[..n * n].copy_from_slice(out);
+            Ok(steps)
+        }
         Some(z) => {
             back_transform::form_q(a, n, tau, z);
             // The reflectors are spent: `a` stores the delayed rotation sweeps.

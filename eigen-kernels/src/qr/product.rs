@@ -1,0 +1,194 @@
+//! Cache-blocked matrix product `C = A B` for the divide-and-conquer merges and the final `Q Z`.
+//!
+//! [`crate::dense::gemm`]'s register tiles stream all of `A` once per four columns of `C`, which is
+//! memory bound once `A` leaves L2 (n >= 256 in `f64`). Here `A` is packed in `MC x KC` panels of
+//! `2 * LANES`-row strips that stay in L2 while every column block of `B` passes (GotoBLAS/BLIS loop
+//! order: Goto & van de Geijn, "Anatomy of high-performance matrix multiplication", ACM TOMS 34(3),
+//! 2008); the micro-kernel is the `2 x LANES` by 4 register tile of `dense::tile`.
+
+use crate::Real;
+use crate::simd::SimdReal;
+
+/// Depth of a packed panel.
+const KC: usize = 256;
+/// Rows of a packed panel (a multiple of every strip height).
+const MC: usize = 64;
+/// Columns per register tile.
+const NR: usize = 4;
+/// Lane vectors per strip.
+const R: usize = 2;
+
+/// Scratch length of [`multiply`]: one packed panel.
+pub(crate) const fn workspace_len() -> usize {
+    MC * KC
+}
+
+/// Whether [`multiply`] overwrites `C` or adds to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Update {
+    /// `C = A B`.
+    Overwrite,
+    /// `C += A B`.
+    Accumulate,
+}
+
+/// `C = A B` (or `C += A B`) with `A` `m x k`, `B` `k x n`, `C` `m x n`, all column-major with leading
+/// dimension equal to their row count. `pack` needs [`workspace_len`] scalars.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn multiply<T: Real>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[T],
+    b: &[T],
+    c: &mut [T],
+    update: Update,
+    pack: &mut [T],
+) {
+    let c = &mut c[..m * n];
+    if k == 0 {
+        if update == Update::Overwrite {
+            c.fill(T::ZERO);
+        }
+        return;
+    }
+    let h = R * T::Lanes::LANES;
+    let pack = &mut pack[..MC * KC];
+    let mut p0 = 0;
+    while p0 < k {
+        let kc = KC.min(k - p0);
+        let first = p0 == 0 && update == Update::Overwrite;
+        let mut i0 = 0;
+        while i0 < m {
+            let mc = MC.min(m - i0);
+            let strips = mc.div_ceil(h);
+            // Pack A[i0..i0+mc, p0..p0+kc] as strips of h rows, each strip p-major, zero padded.
+            for st in 0..strips {
+                let r0 = i0 + st * h;
+                let rows = h.min(m - r0);
+                let dst = &mut pack[st * h * kc..(st + 1) * h * kc];
+                for p in 0..kc {
+                    let col = &a[(p0 + p) * m + r0..(p0 + p) * m + r0 + rows];
+                    let out = &mut dst[p * h..p * h + h];
+                    out[..rows].copy_from_slice(col);
+                    out[rows..].fill(T::ZERO);
+                }
+            }
+            let mut j0 = 0;
+            while j0 < n {
+                let nb = NR.min(n - j0);
+                for st in 0..strips {
+                    let r0 = i0 + st * h;
+                    let rows = h.min(m - r0);
+                    let panel = &pack[st * h * kc..(st + 1) * h * kc];
+                    match nb {
+                        4 => tile::<T, 4>(panel, b, k, p0, kc, j0, c, m, r0, rows, first),
+                        3 => tile::<T, 3>(panel, b, k, p0, kc, j0, c, m, r0, rows, first),
+                        2 => tile::<T, 2>(panel, b, k, p0, kc, j0, c, m, r0, rows, first),
+                        _ => tile::<T, 1>(panel, b, k, p0, kc, j0, c, m, r0, rows, first),
+                    }
+                }
+                j0 += nb;
+            }
+            i0 += mc;
+        }
+        p0 += kc;
+    }
+}
+
+/// One `R * LANES x NB` tile of `C` at `(r0, j0)` (`rows` valid rows) over the panel's `kc` depth;
+/// `first` overwrites `C`, otherwise it accumulates.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn tile<T: Real, const NB: usize>(
+    panel: &[T],
+    b: &[T],
+    k: usize,
+    p0: usize,
+    kc: usize,
+    j0: usize,
+    c: &mut [T],
+    m: usize,
+    r0: usize,
+    rows: usize,
+    first: bool,
+) {
+    let w = T::Lanes::LANES;
+    let h = R * w;
+    let zero = T::Lanes::splat(T::ZERO);
+    let mut acc = [[zero; NB]; R];
+    let bcols: [&[T]; NB] = core::array::from_fn(|jj| &b[(j0 + jj) * k + p0..(j0 + jj) * k + p0 + kc]);
+    for p in 0..kc {
+        let strip = &panel[p * h..p * h + h];
+        let av: [T::Lanes; R] = core::array::from_fn(|r| T::Lanes::load(&strip[r * w..]));
+        for jj in 0..NB {
+            let bv = T::Lanes::splat(bcols[jj][p]);
+            for r in 0..R {
+                acc[r][jj] = av[r].mul_add(bv, acc[r][jj]);
+            }
+        }
+    }
+    for jj in 0..NB {
+        let start = (j0 + jj) * m + r0;
+        if rows == h {
+            for r in 0..R {
+                let cs = &mut c[start + r * w..start + r * w + w];
+                let v = if first {
+                    acc[r][jj]
+                } else {
+                    acc[r][jj] + T::Lanes::load(cs)
+                };
+                v.store(cs);
+            }
+        } else {
+            let mut buf = [T::ZERO; 64];
+            for r in 0..R {
+                acc[r][jj].store(&mut buf[r * w..]);
+            }
+            for (i, x) in c[start..start + rows].iter_mut().enumerate() {
+                *x = if first { buf[i] } else { *x + buf[i] };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Rng;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    fn matches_naive<T: Real>(tol: f64) {
+        let mut rng = Rng::new(3);
+        for (m, n, k) in [
+            (1, 1, 1),
+            (7, 5, 3),
+            (64, 64, 64),
+            (65, 9, 300),
+            (130, 131, 257),
+            (3, 4, 0),
+        ] {
+            let a: Vec<f64> = (0..m * k).map(|_| rng.symmetric_uniform()).collect();
+            let b: Vec<f64> = (0..k * n).map(|_| rng.symmetric_uniform()).collect();
+            let ta: Vec<T> = a.iter().map(|x| T::from_f64(*x)).collect();
+            let tb: Vec<T> = b.iter().map(|x| T::from_f64(*x)).collect();
+            let mut c = vec![T::from_f64(f64::NAN); m * n];
+            let mut pack = vec![T::ZERO; workspace_len()];
+            multiply(m, n, k, &ta, &tb, &mut c, Update::Overwrite, &mut pack);
+            for j in 0..n {
+                for i in 0..m {
+                    let want: f64 = (0..k).map(|p| a[p * m + i] * b[j * k + p]).sum();
+                    let err = (c[j * m + i].to_f64() - want).abs();
+                    assert!(err <= tol * (k as f64 + 1.0), "{m}x{n}x{k} ({i},{j}): {err}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn blocked_product_matches_naive_loops() {
+        matches_naive::<f64>(1e-15);
+        matches_naive::<f32>(1e-6);
+    }
+}
