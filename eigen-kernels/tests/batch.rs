@@ -581,3 +581,26 @@ fn parallel_batches_equal_serial_batches_bit_for_bit() {
         v2.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
     );
 }
+
+/// A sparse f32 matrix with a 12-dimensional null space: after the first reflectors the trailing
+/// columns hold rounding-level entries (~1e-20) whose squares underflow in f32; the lane QR's reflectors
+/// must stay orthogonal (fuzz find: orthogonality ratio 340 before the column scaling in dlarfg).
+#[test]
+fn rank_deficient_f32_matrices_keep_orthogonal_vectors_in_the_lane_qr() {
+    let n = 16;
+    let mut a = vec![0.0f32; n * n];
+    a[12] = -47.0;
+    a[14] = 1.0;
+    a[n + 12] = 1.0;
+    a[n + 13] = 21.0;
+    for opts in solvers() {
+        let (mut values, mut vectors) = (vec![0.0f32; n], vec![0.0f32; n * n]);
+        eigh_batch_dyn(n, &a, &mut values, Some(&mut vectors), &opts).unwrap();
+        let (res, orth) = (residual_ratio(&a, n, &values, &vectors), orthogonality_ratio(&vectors, n));
+        assert!(
+            res <= bound::RATIO && orth <= bound::RATIO,
+            "{:?}: residual {res}, orthogonality {orth}",
+            opts.solver
+        );
+    }
+}

@@ -35,6 +35,7 @@ fn tridiagonalize<T: Real, V: SimdReal<Scalar = T>>(n: usize, a: &mut [V], d: &m
     let zero = V::splat(T::ZERO);
     let one = V::splat(T::ONE);
     let half = V::splat(T::HALF);
+    let min_positive = V::splat(T::MIN_POSITIVE);
     for k in 0..n {
         d[k] = a[k + k * n];
         if k + 1 >= n {
@@ -42,21 +43,32 @@ fn tridiagonalize<T: Real, V: SimdReal<Scalar = T>>(n: usize, a: &mut [V], d: &m
             a[k + k * n] = zero;
             break;
         }
-        // dlarfg on x = a[k+1..n, k].
+        // dlarfg on x = a[k+1..n, k], computed on x / max|x| so that no square underflows (f32
+        // columns of rounding-level entries, ~1e-20, lost the reflector's orthogonality otherwise;
+        // found by the fuzzer). A column below the smallest normal number is dropped (`tau = 0`): the
+        // matrices are scaled to a norm of at least 2^-(emax/2-15), so that is far below eps |A|.
         let col = k * n;
         let alpha = a[k + 1 + col];
+        let mut amax = alpha.abs();
+        for i in k + 2..n {
+            amax = amax.max(a[i + col].abs());
+        }
+        let tiny = amax.lt(min_positive);
+        let inv = one / V::select(tiny, one, amax);
+        let als = alpha * inv;
         let mut xnorm2 = zero;
         for i in k + 2..n {
-            xnorm2 = a[i + col].mul_add(a[i + col], xnorm2);
+            let x = a[i + col] * inv;
+            xnorm2 = x.mul_add(x, xnorm2);
         }
-        let trivial = xnorm2.eq(zero);
-        let norm = alpha.mul_add(alpha, xnorm2).sqrt();
-        let beta = -norm.copysign(alpha);
-        let tau = V::select(trivial, zero, (beta - alpha) / beta);
-        let scal = V::select(trivial, zero, one / V::select(trivial, one, alpha - beta));
+        let trivial = xnorm2.eq(zero).or(tiny);
+        let beta_s = -als.mul_add(als, xnorm2).sqrt().copysign(als);
+        let tau = V::select(trivial, zero, (beta_s - als) / beta_s);
+        let scal = V::select(trivial, zero, inv / V::select(trivial, one, als - beta_s));
         for i in k + 2..n {
             a[i + col] *= scal;
         }
+        let beta = beta_s * amax;
         a[k + 1 + col] = one;
         e[k] = V::select(trivial, alpha, beta);
         a[k + k * n] = tau;
