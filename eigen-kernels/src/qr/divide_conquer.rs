@@ -25,14 +25,15 @@
 
 use super::implicit_qr::{Immediate, implicit_qr};
 use super::product::{self, Update, multiply};
+
 use super::secular::secular_root;
 use crate::{EigenError, Real};
 
 /// Largest block solved directly by the implicit QR (measured: see `ARCHITECTURE.md`).
 pub(crate) const LEAF: usize = 32;
 
-/// Vectors of length `n` in the small scratch: 15 per merge, 3 per leaf.
-const SMALL_VECTORS: usize = 16;
+/// Vectors of length `n` in the small scratch: 18 per merge, 3 per leaf.
+const SMALL_VECTORS: usize = 20;
 
 /// Scratch length of [`eigenvectors`] besides its `n x n` output: two `n x n` buffers,
 /// [`SMALL_VECTORS`] vectors and the product's packing buffer.
@@ -170,7 +171,7 @@ impl<T: Real> Context<'_, T> {
         let dpos = take(m);
         let gtop = take(m);
         let gbot = take(m);
-        let v = take(m);
+        let (kd_top, zh_top, kd_bot, zh_bot) = (take(m), take(m), take(m), take(m));
         let dd = &self.d[s..s + m];
         for (i, p) in perm.iter_mut().enumerate() {
             *p = fx(i);
@@ -260,29 +261,28 @@ impl<T: Real> Context<'_, T> {
             return Ok(());
         }
         let (kd, kz) = (&kd[..k], &kz[..k]);
-        // 2. Secular roots relative to their nearest pole.
+        // 2. Secular roots relative to their nearest pole: lambda_j = origin[j] + taus[j].
         for j in 0..k {
             let (o, tau) = secular_root(kd, kz, rho, j)?;
-            origin[j] = fx(o);
+            origin[j] = kd[o];
             taus[j] = tau;
         }
-        let delta = |i: usize, j: usize| (kd[i] - kd[ix(origin[j])]) - taus[j];
-        // 3. Löwner: rho z_i^2 = -delta(i,i) prod_{j != i} delta(i,j) / (d_i - d_j).
+        let (origin, taus) = (&origin[..k], &taus[..k]);
+        // 3. Löwner: rho z_i^2 = -delta(i,i) prod_{j != i} delta(i,j) / (d_i - d_j), with
+        // delta(i, j) = d_i - lambda_j = (d_i - origin_j) - tau_j.
         for i in 0..k {
-            let mut prod = -delta(i, i);
-            for j in 0..k {
-                if j != i {
-                    prod *= delta(i, j) / (kd[i] - kd[j]);
-                }
-            }
+            let di = kd[i];
+            let below = ratio_product(di, &origin[..i], &taus[..i], &kd[..i]);
+            let above = ratio_product(di, &origin[i + 1..], &taus[i + 1..], &kd[i + 1..]);
+            let prod = -((di - origin[i]) - taus[i]) * below * above;
             zhat[i] = prod.abs().sqrt().copysign(kz[i]);
         }
-        // Row groups: top rows use types 1 and 2, bottom rows types 2 and 3.
+        // Row groups: top rows use types 1 and 2, bottom rows types 2 and 3; their poles and z gathered.
         let (mut n12, mut n23) = (0usize, 0usize);
         for want in [T::ONE, T::TWO] {
             for i in 0..k {
                 if ktyp[i] == want {
-                    gtop[n12] = fx(i);
+                    (gtop[n12], kd_top[n12], zh_top[n12]) = (fx(i), kd[i], zhat[i]);
                     n12 += 1;
                 }
             }
@@ -290,7 +290,7 @@ impl<T: Real> Context<'_, T> {
         for want in [T::TWO, fx(3)] {
             for i in 0..k {
                 if ktyp[i] == want {
-                    gbot[n23] = fx(i);
+                    (gbot[n23], kd_bot[n23], zh_bot[n23]) = (fx(i), kd[i], zhat[i]);
                     n23 += 1;
                 }
             }
@@ -306,30 +306,87 @@ impl<T: Real> Context<'_, T> {
             let t = ix(kpos[ix(i)]);
             wbot[c * m2..c * m2 + m2].copy_from_slice(&qf[t * m + h..t * m + m]);
         }
-        // 4. U (rows in the group orders), then the products.
+        // 4. U: column j is (zhat_i / delta(i, j))_i normalized, its rows in the group orders.
         let (utop, rest) = self.big_a.split_at_mut(n12 * k);
         let ubot = &mut rest[..n23 * k];
         for j in 0..k {
-            let mut norm2 = T::ZERO;
-            for i in 0..k {
-                v[i] = zhat[i] / delta(i, j);
-                norm2 += v[i] * v[i];
+            let (oj, tj) = (origin[j], taus[j]);
+            let inv = T::ONE / quotient_norm2(&zhat[..k], &kd[..k], oj, tj).sqrt();
+            for (u, (dr, zr)) in utop[j * n12..(j + 1) * n12]
+                .iter_mut()
+                .zip(kd_top.iter().zip(zh_top.iter()))
+            {
+                *u = *zr / ((*dr - oj) - tj) * inv;
             }
-            let inv = T::ONE / norm2.sqrt();
-            for (r, &i) in gtop[..n12].iter().enumerate() {
-                utop[j * n12 + r] = v[ix(i)] * inv;
+            for (u, (dr, zr)) in ubot[j * n23..(j + 1) * n23]
+                .iter_mut()
+                .zip(kd_bot.iter().zip(zh_bot.iter()))
+            {
+                *u = *zr / ((*dr - oj) - tj) * inv;
             }
-            for (r, &i) in gbot[..n23].iter().enumerate() {
-                ubot[j * n23 + r] = v[ix(i)] * inv;
-            }
-            self.d[s + j] = kd[ix(origin[j])] + taus[j];
+            self.d[s + j] = oj + tj;
         }
         let top = &mut self.z[top_out..top_out + h * k];
-        multiply(h, k, n12, wtop, utop, top, Update::Overwrite, self.pack);
+        multiply(
+            h,
+            k,
+            n12,
+            (wtop, h),
+            (utop, n12),
+            (top, h),
+            Update::Overwrite,
+            self.pack,
+        );
         let bot = &mut self.z[bot_out..bot_out + m2 * k];
-        multiply(m2, k, n23, wbot, ubot, bot, Update::Overwrite, self.pack);
+        multiply(
+            m2,
+            k,
+            n23,
+            (wbot, m2),
+            (ubot, n23),
+            (bot, m2),
+            Update::Overwrite,
+            self.pack,
+        );
         Ok(())
     }
+}
+
+/// `prod_j ((d_i - origin_j) - tau_j) / (d_i - d_j)` over the given `j` (four partial products so the
+/// loop vectorizes; interlacing keeps every factor and partial product moderate).
+#[inline(always)]
+fn ratio_product<T: Real>(di: T, origin: &[T], taus: &[T], d: &[T]) -> T {
+    let mut p = [T::ONE; 4];
+    let (oc, tc, dc) = (origin.chunks_exact(4), taus.chunks_exact(4), d.chunks_exact(4));
+    let (or, tr, dr) = (oc.remainder(), tc.remainder(), dc.remainder());
+    for ((o, t), dj) in oc.zip(tc).zip(dc) {
+        for l in 0..4 {
+            p[l] *= ((di - o[l]) - t[l]) / (di - dj[l]);
+        }
+    }
+    for ((o, t), dj) in or.iter().zip(tr).zip(dr) {
+        p[0] *= ((di - *o) - *t) / (di - *dj);
+    }
+    (p[0] * p[1]) * (p[2] * p[3])
+}
+
+/// `sum_i (zhat_i / ((d_i - origin) - tau))^2`, the squared norm of an unnormalized eigenvector.
+#[inline(always)]
+fn quotient_norm2<T: Real>(zhat: &[T], d: &[T], origin: T, tau: T) -> T {
+    let mut acc = [T::ZERO; 4];
+    let (zc, dc) = (zhat.chunks_exact(4), d.chunks_exact(4));
+    let (zr, dr) = (zc.remainder(), dc.remainder());
+    for (zq, dq) in zc.zip(dc) {
+        for l in 0..4 {
+            let q = zq[l] / ((dq[l] - origin) - tau);
+            acc[l] += q * q;
+        }
+    }
+    for (zl, dl) in zr.iter().zip(dr) {
+        let q = *zl / ((*dl - origin) - tau);
+        acc[0] += q * q;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
 /// Appends a non-deflated pole to the secular lists.
@@ -369,13 +426,15 @@ fn copy_child_column<T: Real>(
     out[hh..].copy_from_slice(&z[bot + c * lo..bot + c * lo + lo]);
 }
 
-/// `out = Q Z` for `Q` `n x n` and `Z` in the root's node layout (`split(n)` top rows): two products.
-/// `pack` needs [`product::workspace_len`] scalars.
-pub(crate) fn back_multiply<T: Real>(q: &[T], z: &[T], n: usize, out: &mut [T], pack: &mut [T]) {
+/// Copies `z` (`n x n` in the root's node layout: `split(n)` top rows, then the others) into `out` in
+/// plain column-major layout.
+pub(crate) fn unpack<T: Real>(z: &[T], n: usize, out: &mut [T]) {
     let h = split(n);
     let (top, bot) = z[..n * n].split_at(h * n);
-    multiply(n, n, h, &q[..n * h], top, out, Update::Overwrite, pack);
-    multiply(n, n, n - h, &q[n * h..n * n], bot, out, Update::Accumulate, pack);
+    for j in 0..n {
+        out[j * n..j * n + h].copy_from_slice(&top[j * h..j * h + h]);
+        out[j * n + h..j * n + n].copy_from_slice(&bot[j * (n - h)..(j + 1) * (n - h)]);
+    }
 }
 
 #[cfg(test)]
@@ -394,13 +453,8 @@ mod tests {
         let mut z = vec![0.0; n * n];
         let mut work = vec![0.0; workspace_len(n)];
         eigenvectors(&mut d, &mut e, &mut z, &mut work, 30).unwrap();
-        // Unpack the node layout.
-        let mut id = vec![0.0; n * n];
-        for i in 0..n {
-            id[i * n + i] = 1.0;
-        }
         let mut u = vec![0.0; n * n];
-        back_multiply(&id, &z, n, &mut u, &mut work);
+        unpack(&z, n, &mut u);
         let norm = d0
             .iter()
             .chain(e0)

@@ -5,8 +5,10 @@
 //! rotations, closed-form 2x2), [`implicit_qr`] (Wilkinson-shift QR on `T`), [`rotation_sweeps`]
 //! (its rotations applied to `Q` in delayed, packed row strips, turning `Q` into the eigenvectors).
 //! From [`DIVIDE_CONQUER_MIN_N`] with eigenvectors (and the workspace for it), the eigenvectors of `T`
-//! come instead from [`divide_conquer`] (dstedc; roots by [`secular`]) and are multiplied by `Q`.
+//! come instead from [`divide_conquer`] (dstedc; roots by [`secular`]) and [`apply_q`] multiplies them by
+//! `Q` without forming it ([`product`] runs the matrix products).
 
+pub(crate) mod apply_q;
 pub(crate) mod back_transform;
 pub(crate) mod divide_conquer;
 pub(crate) mod householder;
@@ -42,11 +44,13 @@ const fn divide_conquer(n: usize, vectors: ComputeVectors) -> bool {
 }
 
 /// Workspace length for the fastest path: [`min_workspace_len`], plus the divide-and-conquer storage
-/// (`2 n^2 + 16 n` and a packing panel) when it applies. [`solve`] works with any length from [`min_workspace_len`] on and
+/// (`2 n^2 + 20 n` and a packing panel) when it applies. [`solve`] works with any length from [`min_workspace_len`] on and
 /// uses divide and conquer only when the workspace holds it.
 pub(crate) const fn workspace_len(n: usize, vectors: ComputeVectors) -> usize {
     if divide_conquer(n, vectors) {
-        min_workspace_len(n) + divide_conquer::workspace_len(n)
+        let dc = divide_conquer::workspace_len(n);
+        let back = n * n + apply_q::workspace_len(n);
+        min_workspace_len(n) + if dc > back { dc } else { back }
     } else {
         min_workspace_len(n)
     }
@@ -74,13 +78,13 @@ pub(crate) fn solve<T: Real>(
     tridiagonalize::tridiagonalize(a, n, d, e, tau, w, p);
     match vectors {
         Some(z) if dc => {
-            back_transform::form_q(a, n, tau, z);
-            // The reflectors are spent: `a` holds the eigenvectors of T, then `Q` times them goes
-            // through the first scratch matrix back into `z`.
-            let steps = divide_conquer::eigenvectors(d, e, a, rest, max_per_value)?;
-            let (out, pack) = rest.split_at_mut(n * n);
-            divide_conquer::back_multiply(z, a, n, out, pack);
-            z[..n * n].copy_from_slice(out);
+            // The eigenvectors of T (in `z`, node layout), unpacked into scratch, multiplied by `Q`
+            // from the reflectors still in `a`, and copied back.
+            let steps = divide_conquer::eigenvectors(d, e, z, rest, max_per_value)?;
+            let (zs, scratch) = rest.split_at_mut(n * n);
+            divide_conquer::unpack(z, n, zs);
+            apply_q::apply_q(a, n, tau, zs, scratch);
+            z[..n * n].copy_from_slice(zs);
             Ok(steps)
         }
         Some(z) => {

@@ -32,23 +32,26 @@ pub(crate) enum Update {
     Accumulate,
 }
 
-/// `C = A B` (or `C += A B`) with `A` `m x k`, `B` `k x n`, `C` `m x n`, all column-major with leading
-/// dimension equal to their row count. `pack` needs [`workspace_len`] scalars.
-#[allow(clippy::too_many_arguments)]
+/// A column-major operand: storage and leading dimension (column stride, at least the row count).
+pub(crate) type Strided<S> = (S, usize);
+
+/// `C = A B` (or `C += A B`) with `A` `m x k`, `B` `k x n`, `C` `m x n`, all column-major with the given
+/// leading dimensions. `pack` needs [`workspace_len`] scalars.
 pub(crate) fn multiply<T: Real>(
     m: usize,
     n: usize,
     k: usize,
-    a: &[T],
-    b: &[T],
-    c: &mut [T],
+    (a, lda): Strided<&[T]>,
+    (b, ldb): Strided<&[T]>,
+    (c, ldc): Strided<&mut [T]>,
     update: Update,
     pack: &mut [T],
 ) {
-    let c = &mut c[..m * n];
     if k == 0 {
         if update == Update::Overwrite {
-            c.fill(T::ZERO);
+            for j in 0..n {
+                c[j * ldc..j * ldc + m].fill(T::ZERO);
+            }
         }
         return;
     }
@@ -68,7 +71,7 @@ pub(crate) fn multiply<T: Real>(
                 let rows = h.min(m - r0);
                 let dst = &mut pack[st * h * kc..(st + 1) * h * kc];
                 for p in 0..kc {
-                    let col = &a[(p0 + p) * m + r0..(p0 + p) * m + r0 + rows];
+                    let col = &a[(p0 + p) * lda + r0..(p0 + p) * lda + r0 + rows];
                     let out = &mut dst[p * h..p * h + h];
                     out[..rows].copy_from_slice(col);
                     out[rows..].fill(T::ZERO);
@@ -82,10 +85,10 @@ pub(crate) fn multiply<T: Real>(
                     let rows = h.min(m - r0);
                     let panel = &pack[st * h * kc..(st + 1) * h * kc];
                     match nb {
-                        4 => tile::<T, 4>(panel, b, k, p0, kc, j0, c, m, r0, rows, first),
-                        3 => tile::<T, 3>(panel, b, k, p0, kc, j0, c, m, r0, rows, first),
-                        2 => tile::<T, 2>(panel, b, k, p0, kc, j0, c, m, r0, rows, first),
-                        _ => tile::<T, 1>(panel, b, k, p0, kc, j0, c, m, r0, rows, first),
+                        4 => tile::<T, 4>(panel, b, ldb, p0, kc, j0, c, ldc, r0, rows, first),
+                        3 => tile::<T, 3>(panel, b, ldb, p0, kc, j0, c, ldc, r0, rows, first),
+                        2 => tile::<T, 2>(panel, b, ldb, p0, kc, j0, c, ldc, r0, rows, first),
+                        _ => tile::<T, 1>(panel, b, ldb, p0, kc, j0, c, ldc, r0, rows, first),
                     }
                 }
                 j0 += nb;
@@ -103,12 +106,12 @@ pub(crate) fn multiply<T: Real>(
 fn tile<T: Real, const NB: usize>(
     panel: &[T],
     b: &[T],
-    k: usize,
+    ldb: usize,
     p0: usize,
     kc: usize,
     j0: usize,
     c: &mut [T],
-    m: usize,
+    ldc: usize,
     r0: usize,
     rows: usize,
     first: bool,
@@ -117,7 +120,7 @@ fn tile<T: Real, const NB: usize>(
     let h = R * w;
     let zero = T::Lanes::splat(T::ZERO);
     let mut acc = [[zero; NB]; R];
-    let bcols: [&[T]; NB] = core::array::from_fn(|jj| &b[(j0 + jj) * k + p0..(j0 + jj) * k + p0 + kc]);
+    let bcols: [&[T]; NB] = core::array::from_fn(|jj| &b[(j0 + jj) * ldb + p0..(j0 + jj) * ldb + p0 + kc]);
     for p in 0..kc {
         let strip = &panel[p * h..p * h + h];
         let av: [T::Lanes; R] = core::array::from_fn(|r| T::Lanes::load(&strip[r * w..]));
@@ -129,7 +132,7 @@ fn tile<T: Real, const NB: usize>(
         }
     }
     for jj in 0..NB {
-        let start = (j0 + jj) * m + r0;
+        let start = (j0 + jj) * ldc + r0;
         if rows == h {
             for r in 0..R {
                 let cs = &mut c[start + r * w..start + r * w + w];
@@ -175,7 +178,16 @@ mod tests {
             let tb: Vec<T> = b.iter().map(|x| T::from_f64(*x)).collect();
             let mut c = vec![T::from_f64(f64::NAN); m * n];
             let mut pack = vec![T::ZERO; workspace_len()];
-            multiply(m, n, k, &ta, &tb, &mut c, Update::Overwrite, &mut pack);
+            multiply(
+                m,
+                n,
+                k,
+                (&ta, m),
+                (&tb, k),
+                (&mut c, m),
+                Update::Overwrite,
+                &mut pack,
+            );
             for j in 0..n {
                 for i in 0..m {
                     let want: f64 = (0..k).map(|p| a[p * m + i] * b[j * k + p]).sum();

@@ -60,20 +60,11 @@ pub(crate) fn secular_root<T: Real>(d: &[T], z: &[T], rho: T, j: usize) -> Resul
     let last = j + 1 == k;
     let mut tau = (lo + hi) * T::HALF;
     for step in 0..MAX_STEPS {
-        let (mut psi, mut dpsi, mut phi, mut dphi, mut abs_sum) =
-            (T::ZERO, T::ZERO, T::ZERO, T::ZERO, T::ZERO);
-        for l in 0..k {
-            let t = z[l] / difference(d, origin, l, tau);
-            let term = z[l] * t;
-            abs_sum += term.abs();
-            if l <= p {
-                psi += term;
-                dpsi += t * t;
-            } else {
-                phi += term;
-                dphi += t * t;
-            }
-        }
+        // Terms up to p are negative (poles below the root), the others positive.
+        let shift = d[origin];
+        let (psi, dpsi) = pole_sums(&d[..=p], &z[..=p], shift, tau);
+        let (phi, dphi) = pole_sums(&d[p + 1..], &z[p + 1..], shift, tau);
+        let abs_sum = psi.abs() + phi.abs();
         let w = rhoinv + psi + phi;
         let bound = eps * (T::from_f64(8.0) * abs_sum + T::TWO * rhoinv + T::from_f64(3.0) * w.abs());
         if w.abs() <= bound {
@@ -115,6 +106,28 @@ pub(crate) fn secular_root<T: Real>(d: &[T], z: &[T], rho: T, j: usize) -> Resul
         iterations: MAX_STEPS,
         remaining: 1,
     })
+}
+
+/// `(sum z_l^2 / delta_l, sum (z_l / delta_l)^2)` with `delta_l = (d_l - shift) - tau`, four partial
+/// sums so the loop vectorizes.
+#[inline(always)]
+fn pole_sums<T: Real>(d: &[T], z: &[T], shift: T, tau: T) -> (T, T) {
+    let (mut f, mut df) = ([T::ZERO; 4], [T::ZERO; 4]);
+    let (dc, zc) = (d.chunks_exact(4), z.chunks_exact(4));
+    let (dr, zr) = (dc.remainder(), zc.remainder());
+    for (dq, zq) in dc.zip(zc) {
+        for l in 0..4 {
+            let t = zq[l] / ((dq[l] - shift) - tau);
+            f[l] += zq[l] * t;
+            df[l] += t * t;
+        }
+    }
+    for (dl, zl) in dr.iter().zip(zr) {
+        let t = *zl / ((*dl - shift) - tau);
+        f[0] += *zl * t;
+        df[0] += t * t;
+    }
+    ((f[0] + f[1]) + (f[2] + f[3]), (df[0] + df[1]) + (df[2] + df[3]))
 }
 
 /// Correction `eta` from the two-pole model `c + a1 / (dp - eta) + a2 / (dq - eta)` with
