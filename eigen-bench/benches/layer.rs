@@ -1,8 +1,8 @@
 //! Criterion group `layer`: LogEig forward + backward (SPDNet's LogEig layer, `log(A)` and its
 //! Daleckii–Krein gradient) on a batch of 256 SPD 32 x 32 matrices, f64 and f32, single thread and rayon,
-//! for each eigensolver route of `eigen_layer::batch` (`lanes`: the lane-batched Jacobi solver,
-//! `Solver::Jacobi`; `qr`: per-matrix Householder + implicit QR, which `Solver::Auto` takes at this size),
-//! plus the split into forward and backward.
+//! for each lane-batched eigensolver route of `eigen_layer::batch` (`lanes_jacobi`: `Solver::Jacobi`;
+//! `lanes_qr`: `Solver::Qr`, which `Solver::Auto` takes at this size), plus the split into forward,
+//! backward and the eigensolver alone (lane QR, and the single-matrix QR for reference).
 //!
 //! Single-thread benchmarks are measured in **thread CPU time** (`/proc/thread-self/schedstat`; wall
 //! clock where that file is missing), so that a loaded machine does not inflate them; the rayon ones in
@@ -19,6 +19,7 @@ use std::time::Instant;
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use eigen_kernels::testing::Rng;
+use eigen_kernels::batch::eigh_batch_dyn;
 use eigen_kernels::{Options, Real, Solver, eigh_in_place, workspace_len};
 use eigen_layer::Spectral;
 use eigen_layer::batch::{Parallelism, SpectralBatch};
@@ -94,7 +95,7 @@ fn setup<T: Real>() -> Setup<T> {
     Setup { a, grad_out, grad }
 }
 
-const ROUTES: [(&str, Solver); 2] = [("lanes", Solver::Jacobi), ("qr", Solver::Qr)];
+const ROUTES: [(&str, Solver); 2] = [("lanes_jacobi", Solver::Jacobi), ("lanes_qr", Solver::Qr)];
 
 fn single_thread<T: Real>(c: &mut Criterion<ThreadCpu>) {
     let Setup {
@@ -120,8 +121,16 @@ fn single_thread<T: Real>(c: &mut Criterion<ThreadCpu>) {
             bench.iter(|| op.forward_into(black_box(&a), &opts, par).expect("forward"))
         });
     }
-    // The eigensolver's share: the per-matrix solves alone (what `fwd/qr` adds `log` and `V log(L) V^T` to).
+    // The eigensolver's share: the lane-batched solve alone (what `fwd/lanes_qr` adds `log` and
+    // `V log(L) V^T` to), and the single-matrix QR solver on the same matrices for reference.
     let opts = Options::default().with_solver(Solver::Qr);
+    let (mut all_values, mut all_vectors) = (vec![T::ZERO; COUNT * N], vec![T::ZERO; COUNT * N * N]);
+    group.bench_function(BenchmarkId::new("eigh_only", "lanes_qr"), |bench| {
+        bench.iter(|| {
+            eigh_batch_dyn(N, black_box(&a), &mut all_values, Some(&mut all_vectors), &opts)
+                .expect("eigh_batch")
+        })
+    });
     let (mut m, mut values, mut vectors) = (a.clone(), vec![T::ZERO; N], vec![T::ZERO; N * N]);
     let mut work = vec![T::ZERO; workspace_len::<T>(N, &opts)];
     group.bench_function(BenchmarkId::new("eigh_only", "qr"), |bench| {
