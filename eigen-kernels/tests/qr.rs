@@ -34,6 +34,31 @@ fn lapack_families_have_small_ratios_on_the_divide_and_conquer_path_f32() {
     family_suite::<f32>(Solver::Qr, &LARGE_SIZES);
 }
 
+/// Every family scaled by `2^exp`, inside the range the driver leaves unscaled: the divide-and-conquer
+/// quantities (`(z_i / (d_i - lambda_j))^2` with `d_i - lambda_j` near `eps^2 |T|`) must not overflow or
+/// underflow there.
+fn scaled_families_keep_small_ratios<T: Real>(exps: &[i32]) {
+    for &exp in exps {
+        let scale = 2f64.powi(exp);
+        for family in eigen_kernels::testing::Family::ALL {
+            let a: Vec<T> = family.matrix(160, 3);
+            let a: Vec<T> = a.iter().map(|x| T::from_f64(x.to_f64() * scale)).collect();
+            let (res, orth) = ratios(&a, 160, Solver::Qr);
+            assert!(
+                res <= bound::RATIO && orth <= bound::RATIO,
+                "{} {family:?} 2^{exp}: residual {res}, orthogonality {orth}",
+                T::NAME
+            );
+        }
+    }
+}
+
+#[test]
+fn divide_and_conquer_is_accurate_across_the_unscaled_range() {
+    scaled_families_keep_small_ratios::<f32>(&[-45, -30, 30, 45]);
+    scaled_families_keep_small_ratios::<f64>(&[-480, -200, 200, 480]);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
     #[test]

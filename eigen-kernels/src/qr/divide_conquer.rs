@@ -68,12 +68,21 @@ pub(crate) fn eigenvectors<T: Real>(
     max_per_value: usize,
 ) -> Result<usize, EigenError> {
     let n = d.len();
+    // Scale T to max-norm about 1 by a power of two (exact; dstedc scales to unit norm too): the merges
+    // square quantities like `z_i / (d_i - lambda_j)` with `d_i - lambda_j` down to `~eps^2 |T|`, which
+    // overflow `f32` for `|T|` near the bottom of the range the driver leaves unscaled.
+    let norm = d
+        .iter()
+        .chain(e[..n.saturating_sub(1)].iter())
+        .fold(T::ZERO, |m, x| m.max(x.abs()));
+    let exp = if norm > T::ZERO { norm.exponent() } else { 0 };
+    scale(d, e, -exp);
     let (big_a, rest) = work.split_at_mut(n * n);
     let (big_b, rest) = rest.split_at_mut(n * n);
     let (small, pack) = rest.split_at_mut(SMALL_VECTORS * n);
     let mut ctx = Context {
         n,
-        d,
+        d: &mut *d,
         e,
         z,
         big_a,
@@ -82,7 +91,20 @@ pub(crate) fn eigenvectors<T: Real>(
         pack,
         max_per_value,
     };
-    ctx.node(0, n)
+    let steps = ctx.node(0, n)?;
+    for x in d.iter_mut() {
+        *x = x.scalbn(exp);
+    }
+    Ok(steps)
+}
+
+/// `d, e <- 2^exp (d, e)`, entry by entry (`2^exp` itself may not be representable).
+fn scale<T: Real>(d: &mut [T], e: &mut [T], exp: i32) {
+    if exp != 0 {
+        for x in d.iter_mut().chain(e.iter_mut()) {
+            *x = x.scalbn(exp);
+        }
+    }
 }
 
 /// `(top rows, top block, bottom block)` of a node's storage `m x m` starting at `base`.
