@@ -235,13 +235,14 @@ fn wilkinson_matrices_resolve_their_nearly_equal_pairs() {
 
 #[test]
 fn glued_wilkinson_matrices_keep_orthogonal_vectors_in_tight_clusters() {
-    // Five copies of W21+ glued by off-diagonal entries delta (Dhillon-Parlett's test): clusters of
-    // five eigenvalues within about delta of each other.
-    for delta in [1e-4, 1e-10, 1e-14] {
+    // Copies of W21+ glued by off-diagonal entries delta (Dhillon-Parlett's test): clusters of as many
+    // eigenvalues as copies within about delta of each other. Eight copies (n = 168) take the
+    // divide-and-conquer path, where the clusters deflate.
+    for (delta, copies) in [(1e-4, 5), (1e-10, 5), (1e-14, 5), (1e-4, 8), (1e-10, 8), (1e-14, 8)] {
         let (w, _) = wilkinson(10, true);
         let mut diag = Vec::new();
         let mut off = Vec::new();
-        for block in 0..5 {
+        for block in 0..copies {
             if block > 0 {
                 off.push(delta);
             }
