@@ -1,7 +1,8 @@
 //! Criterion group `batch`: 4096 small symmetric matrices (eigenvalues and eigenvectors) per iteration,
 //! f32 and f64, n = 2, 3, 4, 8, 16, all libraries on the same seeded matrices
 //! (`eigen_kernels::testing::random_symmetric`, LAPACK type 13, seeds `SEED + k`):
-//! - `eigh_batch`: eigen-kernels' lane-parallel batched Jacobi, one call for the whole batch;
+//! - `eigh_batch`: eigen-kernels' lane-parallel batched solver with `Solver::Auto` (lane Jacobi below
+//!   n = 8, lane QR from 8), one call for the whole batch;
 //! - `nalgebra static`: `SMatrix<T, N, N>::symmetric_eigen` (= `Matrix2/3/4` for n <= 4) per matrix;
 //! - `faer`: `self_adjoint_evd` per matrix, single-threaded, preallocated scratch and outputs;
 //! - `par_eigh_batch` / `eigh_batch (wall)`: the rayon version against the serial one, in wall time.
@@ -16,9 +17,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark input that fails to solve is a bug
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use eigen_bench::support::thread_cpu_ns;
 use eigen_kernels::batch::{eigh_batch, par_eigh_batch};
 use eigen_kernels::testing::random_symmetric;
 use eigen_kernels::{Options, Real};
@@ -32,22 +34,13 @@ const BATCH: usize = 4096;
 /// Seed of matrix 0 (matrix `k` uses `SEED + k`).
 const SEED: u64 = 0x00E1_6E4B;
 
-/// CPU time of the calling thread in nanoseconds (Linux), or wall time since the first call.
-fn thread_ns() -> u64 {
-    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|t| t.parse().ok()))
-        .unwrap_or_else(|| EPOCH.get_or_init(Instant::now).elapsed().as_nanos() as u64)
-}
-
 /// `iters` calls of `f`, timed in thread CPU time.
 fn cpu_time(iters: u64, mut f: impl FnMut()) -> Duration {
-    let start = thread_ns();
+    let start = thread_cpu_ns();
     for _ in 0..iters {
         f();
     }
-    Duration::from_nanos(thread_ns().saturating_sub(start))
+    Duration::from_nanos(thread_cpu_ns().saturating_sub(start))
 }
 
 /// The batch as flat column-major matrices and as `[[T; N]; N]` columns.

@@ -14,27 +14,18 @@
 #![allow(clippy::expect_used)] // a benchmark input that fails to solve is a bug: stop loudly
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use eigen_kernels::testing::Rng;
+use eigen_bench::support::thread_cpu_ns;
 use eigen_kernels::batch::eigh_batch_dyn;
+use eigen_kernels::testing::Rng;
 use eigen_kernels::{Options, Real, Solver, eigh_in_place, workspace_len};
 use eigen_layer::Spectral;
 use eigen_layer::batch::{Parallelism, SpectralBatch};
 
 const COUNT: usize = 256;
 const N: usize = 32;
-
-/// CPU time of the calling thread in nanoseconds (Linux), or wall time since the first call.
-fn thread_ns() -> u64 {
-    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|t| t.parse().ok()))
-        .unwrap_or_else(|| EPOCH.get_or_init(Instant::now).elapsed().as_nanos() as u64)
-}
 
 /// Criterion measurement: CPU time of the benchmark thread.
 struct ThreadCpu;
@@ -43,10 +34,10 @@ impl Measurement for ThreadCpu {
     type Intermediate = u64;
     type Value = u64;
     fn start(&self) -> u64 {
-        thread_ns()
+        thread_cpu_ns()
     }
     fn end(&self, start: u64) -> u64 {
-        thread_ns().saturating_sub(start)
+        thread_cpu_ns().saturating_sub(start)
     }
     fn add(&self, a: &u64, b: &u64) -> u64 {
         a + b

@@ -13,6 +13,20 @@ use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::evd::{ComputeEigenvectors, self_adjoint_evd, self_adjoint_evd_scratch};
 use faer::{Mat, MatRef, Par};
 
+/// CPU time of the calling thread in nanoseconds (Linux `/proc/thread-self/schedstat`), or wall time
+/// since the first call where that file is missing: single-thread benchmarks measured this way are not
+/// inflated when other jobs share the machine.
+pub fn thread_cpu_ns() -> u64 {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|t| t.parse().ok()))
+        .unwrap_or_else(|| {
+            let nanos = EPOCH.get_or_init(std::time::Instant::now).elapsed().as_nanos();
+            u64::try_from(nanos).unwrap_or(u64::MAX)
+        })
+}
+
 /// Seed of every benchmark input (`eigen compare` and criterion use the same matrices).
 pub const SEED: u64 = 0x00E1_6E4B;
 
