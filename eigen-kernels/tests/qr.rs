@@ -238,7 +238,14 @@ fn glued_wilkinson_matrices_keep_orthogonal_vectors_in_tight_clusters() {
     // Copies of W21+ glued by off-diagonal entries delta (Dhillon-Parlett's test): clusters of as many
     // eigenvalues as copies within about delta of each other. Eight copies (n = 168) take the
     // divide-and-conquer path, where the clusters deflate.
-    for (delta, copies) in [(1e-4, 5), (1e-10, 5), (1e-14, 5), (1e-4, 8), (1e-10, 8), (1e-14, 8)] {
+    for (delta, copies) in [
+        (1e-4, 5),
+        (1e-10, 5),
+        (1e-14, 5),
+        (1e-4, 8),
+        (1e-10, 8),
+        (1e-14, 8),
+    ] {
         let (w, _) = wilkinson(10, true);
         let mut diag = Vec::new();
         let mut off = Vec::new();
