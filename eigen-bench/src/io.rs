@@ -557,11 +557,21 @@ pub fn npy_bytes<T: npyz::Serialize + npyz::AutoSerialize + Copy>(
     shape: &[u64],
     data: &[T],
 ) -> Result<Vec<u8>, IoError> {
+    npy_bytes_in_order(shape, data, npyz::Order::C)
+}
+
+/// A `.npy` file of `shape` holding `data` in `order` (row-major for C, column-major for Fortran).
+pub fn npy_bytes_in_order<T: npyz::Serialize + npyz::AutoSerialize + Copy>(
+    shape: &[u64],
+    data: &[T],
+    order: npyz::Order,
+) -> Result<Vec<u8>, IoError> {
     let mut out = Vec::new();
     {
         let mut w = npyz::WriteOptions::new()
             .default_dtype()
             .shape(shape)
+            .order(order)
             .writer(&mut out)
             .begin_nd()
             .map_err(malformed)?;
@@ -591,17 +601,7 @@ mod tests {
         data: &[T],
         order: npyz::Order,
     ) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut w = npyz::WriteOptions::new()
-            .default_dtype()
-            .shape(shape)
-            .order(order)
-            .writer(&mut out)
-            .begin_nd()
-            .unwrap();
-        w.extend(data.iter().copied()).unwrap();
-        w.finish().unwrap();
-        out
+        npy_bytes_in_order(shape, data, order).unwrap()
     }
 
     #[test]

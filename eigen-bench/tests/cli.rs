@@ -7,7 +7,6 @@ use std::process::{Command, Output};
 
 use eigen_kernels::testing::random_symmetric;
 use eigen_kernels::{ComputeVectors, Options, Real, Solver, eigh};
-use npyz::WriterBuilder;
 
 fn eigen(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_eigen"))
@@ -27,16 +26,7 @@ fn write_npy<T: npyz::Serialize + npyz::AutoSerialize + Copy>(
     data: &[T],
     order: npyz::Order,
 ) {
-    let mut out = Vec::new();
-    let mut w = npyz::WriteOptions::new()
-        .default_dtype()
-        .shape(shape)
-        .order(order)
-        .writer(&mut out)
-        .begin_nd()
-        .unwrap();
-    w.extend(data.iter().copied()).unwrap();
-    w.finish().unwrap();
+    let out = eigen_bench::io::npy_bytes_in_order(shape, data, order).unwrap();
     std::fs::write(path, out).unwrap();
 }
 

@@ -1,5 +1,6 @@
 //! The public entry points: validation, scaling, solver dispatch and output conventions.
 
+use crate::error::check_len;
 use crate::options::{ComputeVectors, Options, Solver};
 use crate::{EigenError, Real, finish, jacobi, prepare, qr};
 
@@ -46,18 +47,6 @@ fn min_workspace_len(n: usize, opts: &Options) -> usize {
     match resolve_solver(n, opts) {
         Solver::Jacobi | Solver::Auto => jacobi::workspace_len(n),
         Solver::Qr => qr::min_workspace_len(n),
-    }
-}
-
-fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), EigenError> {
-    if expected == found {
-        Ok(())
-    } else {
-        Err(EigenError::DimensionMismatch {
-            what,
-            expected,
-            found,
-        })
     }
 }
 

@@ -73,3 +73,16 @@ impl fmt::Display for EigenError {
 }
 
 impl core::error::Error for EigenError {}
+
+/// `Ok` if `found == expected`, else [`EigenError::DimensionMismatch`] naming `what`.
+pub(crate) fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), EigenError> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(EigenError::DimensionMismatch {
+            what,
+            expected,
+            found,
+        })
+    }
+}

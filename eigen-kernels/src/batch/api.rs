@@ -112,15 +112,7 @@ pub(super) fn settings<T: Real>(n: usize, opts: &Options) -> Result<Settings<T>,
 }
 
 fn check_len(what: &'static str, expected: usize, found: usize) -> Result<(), BatchError> {
-    if expected == found {
-        Ok(())
-    } else {
-        Err(BatchError::Invalid(EigenError::DimensionMismatch {
-            what,
-            expected,
-            found,
-        }))
-    }
+    crate::error::check_len(what, expected, found).map_err(BatchError::Invalid)
 }
 
 /// Checks the flat shapes of a runtime-`n` batch; returns the number of matrices.

@@ -31,7 +31,13 @@ pub(super) struct Outcome {
 /// of `a` (rows `k+1..n`, explicit leading 1) with its `tau` in the diagonal slot `a[k, k]`. `w` is
 /// scratch of length `n`.
 #[inline(always)]
-fn tridiagonalize<T: Real, V: SimdReal<Scalar = T>>(n: usize, a: &mut [V], d: &mut [V], e: &mut [V], w: &mut [V]) {
+fn tridiagonalize<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    a: &mut [V],
+    d: &mut [V],
+    e: &mut [V],
+    w: &mut [V],
+) {
     let zero = V::splat(T::ZERO);
     let one = V::splat(T::ONE);
     let half = V::splat(T::HALF);
@@ -149,11 +155,7 @@ fn givens<T: Real, V: SimdReal<Scalar = T>>(g: V, f: V) -> (V, V, V) {
     let norm = gs.mul_add(gs, fs * fs).sqrt();
     let rs = V::select(g.lt(zero), -norm, norm);
     let rinv = one / V::select(null, one, rs);
-    (
-        V::select(null, one, gs * rinv),
-        fs * rinv,
-        rs * t,
-    )
+    (V::select(null, one, gs * rinv), fs * rinv, rs * t)
 }
 
 /// Per-lane view of a lane vector, as scalars.
@@ -216,7 +218,8 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
         let mut hi = zero.to_array();
         let (mut first, mut last) = (n, 0);
         // The leading 2x2 of each window and d[m], gathered for the shift (inert values elsewhere).
-        let (mut dt, mut dt1, mut et, mut dm) = (zero.to_array(), one.to_array(), one.to_array(), zero.to_array());
+        let (mut dt, mut dt1, mut et, mut dm) =
+            (zero.to_array(), one.to_array(), one.to_array(), zero.to_array());
         let mut active = false;
         for l in 0..lanes {
             if done[l] {

@@ -19,18 +19,7 @@ pub use syrk::syrk;
 
 use crate::EigenError;
 
-/// `Ok` if `found == expected`, else the dimension error naming `what`.
-fn check(what: &'static str, expected: usize, found: usize) -> Result<(), EigenError> {
-    if expected == found {
-        Ok(())
-    } else {
-        Err(EigenError::DimensionMismatch {
-            what,
-            expected,
-            found,
-        })
-    }
-}
+use crate::error::check_len as check;
 
 /// `rows * cols`, or a dimension error if the product overflows.
 fn area(what: &'static str, rows: usize, cols: usize) -> Result<usize, EigenError> {
