@@ -596,7 +596,10 @@ fn rank_deficient_f32_matrices_keep_orthogonal_vectors_in_the_lane_qr() {
     for opts in solvers() {
         let (mut values, mut vectors) = (vec![0.0f32; n], vec![0.0f32; n * n]);
         eigh_batch_dyn(n, &a, &mut values, Some(&mut vectors), &opts).unwrap();
-        let (res, orth) = (residual_ratio(&a, n, &values, &vectors), orthogonality_ratio(&vectors, n));
+        let (res, orth) = (
+            residual_ratio(&a, n, &values, &vectors),
+            orthogonality_ratio(&vectors, n),
+        );
         assert!(
             res <= bound::RATIO && orth <= bound::RATIO,
             "{:?}: residual {res}, orthogonality {orth}",
