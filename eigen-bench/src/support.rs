@@ -80,7 +80,8 @@ pub trait Engine<T: Scalar> {
 /// Matrices per call of [`OursBatch`].
 pub const BATCH: usize = 64;
 
-/// eigen-kernels' lane-parallel batched Jacobi ([`eigen_kernels::batch::eigh_batch_dyn`], `n <=`
+/// eigen-kernels' lane-parallel batched solver ([`eigen_kernels::batch::eigh_batch_dyn`] with
+/// `Solver::Auto`: lane Jacobi below `n = 8`, lane QR from 8; `n <=`
 /// [`eigen_kernels::batch::MAX_DYN_N`]) on [`BATCH`] matrices per call: the given matrix in slot 0 (its
 /// result is the one reported) and `BATCH - 1` other seeded matrices of the same size.
 pub struct OursBatch<T> {
@@ -96,9 +97,7 @@ impl<T: Real> OursBatch<T> {
     pub fn new(n: usize, vectors: ComputeVectors) -> Self {
         OursBatch {
             n,
-            opts: Options::default()
-                .with_solver(Solver::Jacobi)
-                .with_vectors(vectors),
+            opts: Options::default().with_vectors(vectors),
             mats: matrices::<T>(BATCH, n, SEED ^ 0xBA7C),
             values: vec![T::ZERO; BATCH * n],
             vectors: (vectors == ComputeVectors::Yes).then(|| vec![T::ZERO; BATCH * n * n]),
