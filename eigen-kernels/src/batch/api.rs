@@ -185,17 +185,7 @@ fn solve_block<T: Real, V: SimdReal<Scalar = T>>(
     layout::gather(n, mats, w.a, set.unscaled, state);
     if set.solver_for(n) == Solver::Qr {
         let out = lane_qr::solve(n, w.a, w.d, w.b, w.z, w.v.as_deref_mut(), set.max_per_value);
-        for l in 0..state.live {
-            if out.remaining[l] > 0 && state.error[l].is_none() {
-                state.fail(
-                    l,
-                    EigenError::NoConvergence {
-                        iterations: out.steps,
-                        remaining: out.remaining[l],
-                    },
-                );
-            }
-        }
+        state.fail_unconverged(out.steps, &out.remaining);
     } else {
         solve_jacobi(n, w, k, set, state);
     }
@@ -220,17 +210,7 @@ fn solve_jacobi<T: Real, V: SimdReal<Scalar = T>>(
     if !V::all(out.converged) {
         let mut remaining = [0usize; MAX_LANES];
         lane_jacobi::count_not_negligible(n, w.a, w.d, k, &mut remaining);
-        for l in 0..state.live {
-            if remaining[l] > 0 && state.error[l].is_none() {
-                state.fail(
-                    l,
-                    EigenError::NoConvergence {
-                        iterations: out.sweeps,
-                        remaining: remaining[l],
-                    },
-                );
-            }
-        }
+        state.fail_unconverged(out.sweeps, &remaining);
     }
 }
 

@@ -174,6 +174,30 @@ fn negligible<T: Real, V: SimdReal<Scalar = T>>(e: V, d0: V, d1: V, eps_norm: V,
     e.abs().le((eps * (d0.abs() + d1.abs())).max(eps_norm))
 }
 
+/// Sets every negligible off-diagonal `e[0..n-1]` of every lane to zero (dsteqr: a split then stays
+/// exact when the diagonal beside it changes later) and returns, per lane, the bit set of the
+/// negligible ones (bit `i` for `e[i]`).
+#[inline(always)]
+fn deflate<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    d: &[V],
+    e: &mut [V],
+    eps_norm: V,
+    eps: V,
+) -> [u64; super::layout::MAX_LANES] {
+    let (zero, one) = (V::splat(T::ZERO), V::splat(T::ONE));
+    let mut split = [0u64; super::layout::MAX_LANES];
+    for i in 0..n.saturating_sub(1) {
+        let neg = negligible(e[i], d[i], d[i + 1], eps_norm, eps);
+        e[i] = V::select(neg, zero, e[i]);
+        let bits = V::select(neg, one, zero).to_array();
+        for (sp, b) in split.iter_mut().zip(bits.as_ref()) {
+            *sp |= u64::from(*b == T::ONE) << i;
+        }
+    }
+    split
+}
+
 /// Lock-step implicit QL on the tridiagonal matrices `(d, e)` of every lane (see the module docs);
 /// rotations go to the columns of `q` when given. At most `cap` steps per lane.
 #[inline(always)]
@@ -202,17 +226,8 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
     let mut max_steps = 0;
     let mut done = [false; L];
     loop {
-        // Deflation test on every off-diagonal of every lane at once; negligible entries are set
-        // to zero (dsteqr), so a split stays exact when the diagonal beside it changes later.
-        let mut split = [0u64; L];
-        for i in 0..n - 1 {
-            let neg = negligible(e[i], d[i], d[i + 1], eps_norm, eps);
-            e[i] = V::select(neg, zero, e[i]);
-            let bits = V::select(neg, one, zero).to_array();
-            for (sp, b) in split.iter_mut().zip(bits.as_ref()) {
-                *sp |= u64::from(*b == T::ONE) << i;
-            }
-        }
+        // Deflation test on every off-diagonal of every lane at once.
+        let split = deflate(n, d, e, eps_norm, eps);
         // Per lane: deflate at the top, then find the window t..=m (lo = hi = 0: not stepping).
         let mut lo = zero.to_array();
         let mut hi = zero.to_array();
@@ -306,14 +321,8 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
             e[t] = V::from_array(et);
         }
     }
-    let mut remaining = [0usize; L];
-    for i in 0..n.saturating_sub(1) {
-        let neg = negligible(e[i], d[i], d[i + 1], eps_norm, eps);
-        let bits = V::select(neg, zero, one).to_array();
-        for (r, b) in remaining.iter_mut().zip(bits.as_ref()) {
-            *r += usize::from(*b == T::ONE);
-        }
-    }
+    let split = deflate(n, d, e, eps_norm, eps);
+    let remaining = split.map(|bits| n.saturating_sub(1) - bits.count_ones() as usize);
     Outcome {
         steps: max_steps,
         remaining,
@@ -322,8 +331,8 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
 
 /// Diagonalises every lane of the block `a` (`n x n` vectors, lower triangle read and destroyed):
 /// eigenvalues (unsorted) to `d`, eigenvectors to the columns of `v` if given. `e`, `w` are scratch
-/// of length `n`. At most `n * max_per_value` QL steps per lane; lanes not diagonalised then are
-/// reported by the returned mask.
+/// of length `n`. At most `n * max_per_value` QL steps per lane; lanes not diagonalised then have
+/// a nonzero [`Outcome::remaining`].
 #[inline(always)]
 pub(super) fn solve<T: Real, V: SimdReal<Scalar = T>>(
     n: usize,

@@ -53,6 +53,22 @@ impl LaneState {
         }
         self.special = true;
     }
+
+    /// Fails every live lane `l` with `remaining[l] > 0` off-diagonal entries left after the solver's
+    /// cap with [`EigenError::NoConvergence`] (a lane that already failed keeps its first error).
+    pub fn fail_unconverged(&mut self, iterations: usize, remaining: &[usize]) {
+        for (l, &left) in remaining.iter().enumerate().take(self.live) {
+            if left > 0 {
+                self.fail(
+                    l,
+                    EigenError::NoConvergence {
+                        iterations,
+                        remaining: left,
+                    },
+                );
+            }
+        }
+    }
 }
 
 /// Magnitudes `[lo, hi)` between which no matrix of dimension up to `MAX_DYN_N` is scaled: the scalar
