@@ -122,23 +122,36 @@ fn random_batch<T: Real>(n: usize, count: usize, seed: u64) -> Vec<T> {
         .collect()
 }
 
+/// [`assert_matches_scalar`] for every matrix of a flat batch and its flat results; `what(k)` names
+/// matrix `k` in failure messages.
+fn assert_batch_matches_scalar<T: Real>(
+    flat: &[T],
+    n: usize,
+    values: &[T],
+    vectors: &[T],
+    opts: &Options,
+    what: impl Fn(usize) -> String,
+) {
+    let nn = n * n;
+    for k in 0..flat.len() / nn {
+        assert_matches_scalar(
+            &flat[k * nn..k * nn + nn],
+            n,
+            &values[k * n..k * n + n],
+            &vectors[k * nn..k * nn + nn],
+            opts,
+            &what(k),
+        );
+    }
+}
+
 fn every_lane_matches_scalar<T: Real, const N: usize>() {
     let count = 2 * lanes::<T>() + 3;
     let flat = random_batch::<T>(N, count, N as u64);
     for opts in solvers() {
         let (values, vectors, r) = solve_fixed::<T, N>(&flat, &opts);
         r.unwrap();
-        let nn = N * N;
-        for k in 0..count {
-            assert_matches_scalar(
-                &flat[k * nn..k * nn + nn],
-                N,
-                &values[k * N..k * N + N],
-                &vectors[k * nn..k * nn + nn],
-                &opts,
-                &format!("matrix {k}"),
-            );
-        }
+        assert_batch_matches_scalar(&flat, N, &values, &vectors, &opts, |k| format!("matrix {k}"));
     }
 }
 
@@ -255,17 +268,9 @@ fn mixed_blocks_match_scalar<T: Real, const N: usize>() {
     for opts in solvers() {
         let (values, vectors, r) = solve_fixed::<T, N>(&flat, &opts);
         r.unwrap();
-        let nn = N * N;
-        for k in 0..count {
-            assert_matches_scalar(
-                &flat[k * nn..k * nn + nn],
-                N,
-                &values[k * N..k * N + N],
-                &vectors[k * nn..k * nn + nn],
-                &opts,
-                &format!("mixed matrix {k} (kind {})", k % 8),
-            );
-        }
+        assert_batch_matches_scalar(&flat, N, &values, &vectors, &opts, |k| {
+            format!("mixed matrix {k} (kind {})", k % 8)
+        });
     }
 }
 
@@ -368,17 +373,7 @@ fn runtime_n_case(opts: &Options) {
         let mut values = vec![T::ZERO; count * n];
         let mut vectors = vec![T::ZERO; count * n * n];
         eigh_batch_dyn(n, &flat, &mut values, Some(&mut vectors), opts).unwrap();
-        let nn = n * n;
-        for k in 0..count {
-            assert_matches_scalar(
-                &flat[k * nn..k * nn + nn],
-                n,
-                &values[k * n..k * n + n],
-                &vectors[k * nn..k * nn + nn],
-                opts,
-                &format!("dyn matrix {k}"),
-            );
-        }
+        assert_batch_matches_scalar(&flat, n, &values, &vectors, opts, |k| format!("dyn matrix {k}"));
     }
     big::<f64>(17, opts);
     big::<f32>(24, opts);

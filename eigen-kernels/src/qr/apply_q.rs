@@ -90,8 +90,7 @@ pub(crate) fn apply_q<T: Real>(a: &[T], n: usize, tau: &[T], z: &mut [T], work: 
 
 #[cfg(test)]
 mod tests {
-    use super::super::back_transform::form_q;
-    use super::super::tridiagonalize::tridiagonalize;
+    use super::super::tridiagonalize::tests::{Reduced, reduce};
     use super::*;
     use crate::testing::random_symmetric;
     use alloc::vec;
@@ -100,17 +99,8 @@ mod tests {
     #[test]
     fn applying_the_reflectors_equals_multiplying_by_the_formed_q() {
         for n in [1usize, 2, 5, 33, 70, 130] {
-            let mut a: Vec<f64> = random_symmetric(n, 9);
-            let (mut d, mut e, mut tau, mut w, mut p) = (
-                vec![0.0; n],
-                vec![0.0; n],
-                vec![0.0; n],
-                vec![0.0; n],
-                vec![0.0; n],
-            );
-            tridiagonalize(&mut a, n, &mut d, &mut e, &mut tau, &mut w, &mut p);
-            let mut q = vec![0.0; n * n];
-            form_q(&a, n, &tau, &mut q);
+            let a0: Vec<f64> = random_symmetric(n, 9);
+            let Reduced { a, tau, q, .. } = reduce(&a0, n);
             let z0: Vec<f64> = random_symmetric(n, 10);
             let mut z = z0.clone();
             let mut work = vec![0.0; workspace_len(n)];

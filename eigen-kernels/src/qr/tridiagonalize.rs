@@ -90,17 +90,26 @@ pub(crate) fn tridiagonalize<T: Real>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::qr::back_transform::form_q;
     use crate::testing::random_symmetric;
     use alloc::vec;
     use alloc::vec::Vec;
 
-    /// `max |A - Q T Q^T| / (n |A| eps)` and `max |Q^T Q - I| / (n eps)` for the lower triangle of `a0`.
-    fn reconstruction_ratios(n: usize) -> (f64, f64) {
-        let a0: Vec<f64> = random_symmetric(n, n as u64);
-        let mut a = a0.clone();
+    /// A reduced matrix for tests: the reflectors in `a`, `T`'s diagonal `d` and off-diagonal `e`,
+    /// the scalars `tau` and the formed `Q`.
+    pub(crate) struct Reduced {
+        pub a: Vec<f64>,
+        pub d: Vec<f64>,
+        pub e: Vec<f64>,
+        pub tau: Vec<f64>,
+        pub q: Vec<f64>,
+    }
+
+    /// Reduces `a0` (n x n, lower triangle) and forms `Q`.
+    pub(crate) fn reduce(a0: &[f64], n: usize) -> Reduced {
+        let mut a = a0.to_vec();
         let (mut d, mut e, mut tau, mut w, mut p) = (
             vec![0.0; n],
             vec![0.0; n],
@@ -111,6 +120,13 @@ mod tests {
         tridiagonalize(&mut a, n, &mut d, &mut e, &mut tau, &mut w, &mut p);
         let mut q = vec![0.0; n * n];
         form_q(&a, n, &tau, &mut q);
+        Reduced { a, d, e, tau, q }
+    }
+
+    /// `max |A - Q T Q^T| / (n |A| eps)` and `max |Q^T Q - I| / (n eps)` for the lower triangle of `a0`.
+    fn reconstruction_ratios(n: usize) -> (f64, f64) {
+        let a0: Vec<f64> = random_symmetric(n, n as u64);
+        let Reduced { d, e, q, .. } = reduce(&a0, n);
         let t = |i: usize, j: usize| {
             if i == j {
                 d[i]
