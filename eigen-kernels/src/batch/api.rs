@@ -189,11 +189,15 @@ fn solve_block<T: Real, V: SimdReal<Scalar = T>>(
     } else {
         solve_jacobi(n, w, k, set, state);
     }
-    sort::sort_ascending(n, w.d, w.v.as_deref_mut());
+    // `b` (off-diagonal scratch of both solvers) takes the sort permutation.
+    let move_columns = n <= sort::MOVE_COLUMNS_MAX_N;
+    let columns = w.v.as_deref_mut().filter(|_| move_columns);
+    sort::sort_ascending(n, w.d, w.b, columns);
     if let Some(v) = w.v.as_deref_mut() {
         sort::normalize_signs(n, v);
     }
-    layout::scatter(n, w.d, w.v.as_deref(), state, values, vectors);
+    let order = (!move_columns).then_some(&*w.b);
+    layout::scatter(n, w.d, w.v.as_deref(), order, state, values, vectors);
     failures.record(base, state);
 }
 

@@ -154,7 +154,9 @@ pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(
 }
 
 /// Stores eigenvalues `d` (and eigenvectors `v`, `n x n` vectors, column-major) of the live lanes into
-/// `values` (`n` per matrix) and `vectors` (`n n` per matrix), undoing each lane's scaling.
+/// `values` (`n` per matrix) and `vectors` (`n n` per matrix), undoing each lane's scaling. `d` is
+/// sorted already; with `order` ([`super::sort::sort_ascending`]'s permutation) output column `k` of
+/// lane `l` is column `order[k]` (lane `l`) of `v`, without it column `k` of `v`.
 ///
 /// A lane whose eigenvalues leave the finite range on unscaling fails with `Overflow`; a failed lane's
 /// outputs are filled with NaN so they cannot be mistaken for results.
@@ -163,6 +165,7 @@ pub(super) fn scatter<T: Real, V: SimdReal<Scalar = T>>(
     n: usize,
     d: &[V],
     v: Option<&[V]>,
+    order: Option<&[V]>,
     state: &mut LaneState,
     values: &mut [T],
     mut vectors: Option<&mut [T]>,
@@ -175,11 +178,21 @@ pub(super) fn scatter<T: Real, V: SimdReal<Scalar = T>>(
             out[k] = *x;
         }
     }
-    if let (Some(out), Some(v)) = (vectors.as_deref_mut(), v) {
+    if let (Some(out), Some(v), None) = (vectors.as_deref_mut(), v, order) {
         for (idx, vi) in v[..nn].iter().enumerate() {
             let lanes = vi.to_array();
             for (x, m) in lanes.as_ref().iter().zip(out.chunks_exact_mut(nn)) {
                 m[idx] = *x;
+            }
+        }
+    }
+    if let (Some(out), Some(v), Some(order)) = (vectors.as_deref_mut(), v, order) {
+        for (l, m) in out.chunks_exact_mut(nn).enumerate() {
+            for (k, col) in m.chunks_exact_mut(n).enumerate() {
+                let from = order[k].to_array().as_ref()[l].to_f64() as usize;
+                for (x, src) in col.iter_mut().zip(&v[from * n..from * n + n]) {
+                    *x = src.to_array().as_ref()[l];
+                }
             }
         }
     }
