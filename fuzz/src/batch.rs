@@ -8,7 +8,7 @@ use eigen_kernels::batch::{BatchError, eigh_batch, eigh_batch_dyn};
 use eigen_kernels::{ComputeVectors, EigenError, Options, Solver, eigh as solve};
 
 use crate::input::{Input, Matrix, Scalar, decode_matrix, decode_n};
-use crate::oracle::{check_solve, check_values_agree};
+use crate::oracle::{at_range_edge, check_solve, check_values_agree};
 
 /// Largest dimension of the run-time-`n` batch.
 pub const N_MAX_DYN: usize = 16;
@@ -137,10 +137,4 @@ fn check_batch<'a, T: Scalar>(
         }
         Err(e) => panic!("{what}: {e:?}"),
     }
-}
-
-/// `true` if the largest eigenvalue magnitude is within `64 n` ulps of `MAX`.
-fn at_range_edge<T: Scalar>(values: &[T]) -> bool {
-    let top = values.iter().fold(0.0f64, |t, x| t.max(x.to_f64().abs()));
-    top >= T::MAX.to_f64() * (1.0 - 64.0 * values.len() as f64 * T::EPSILON.to_f64())
 }

@@ -144,3 +144,11 @@ pub fn check_values_agree<T: Scalar>(with_vectors: &[T], values_only: &[T], what
         T::NAME
     );
 }
+
+/// `true` if the largest eigenvalue magnitude is within `64 n` ulps of `MAX`: two backward-stable
+/// solves (or two solvers) agree to a few ulps of `|A|`, so there one may round an eigenvalue to `MAX`
+/// and the other overflow.
+pub fn at_range_edge<T: Scalar>(values: &[T]) -> bool {
+    let top = values.iter().fold(0.0f64, |t, x| t.max(x.to_f64().abs()));
+    top >= T::MAX.to_f64() * (1.0 - 64.0 * values.len() as f64 * T::EPSILON.to_f64())
+}

@@ -11,7 +11,7 @@ use eigen_kernels::{
 };
 
 use crate::input::{Input, Matrix, Scalar, decode_matrix, decode_n};
-use crate::oracle::{check_solve, check_values_agree};
+use crate::oracle::{at_range_edge, check_solve, check_values_agree};
 
 /// Largest dimension of the dense targets (every result is checked in `O(n^3)`).
 pub const N_MAX: usize = 40;
@@ -108,9 +108,12 @@ fn eigh_typed<T: Scalar>(input: &mut Input<'_>, config: Config) {
             config.vectors == ComputeVectors::Yes
         );
         if config.vectors == ComputeVectors::No {
-            let with = solve(&m.a, n, &opts.with_vectors(ComputeVectors::Yes));
-            let with = with.unwrap_or_else(|e| panic!("{what}: values-only Ok but with vectors {e:?}"));
-            check_values_agree(&with.values, &values_only.values, &what);
+            // `Auto` may pick another solver with vectors; at the edge of the range it may overflow.
+            match solve(&m.a, n, &opts.with_vectors(ComputeVectors::Yes)) {
+                Ok(with) => check_values_agree(&with.values, &values_only.values, &what),
+                Err(EigenError::Overflow) if at_range_edge(&values_only.values) => {}
+                Err(e) => panic!("{what}: values-only Ok but with vectors {e:?}"),
+            }
         }
     }
 }
