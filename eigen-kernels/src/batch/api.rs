@@ -1,7 +1,8 @@
 //! Public batched entry points: argument checks, solver options, the block loop.
 
 use super::layout::{self, LaneState, MAX_LANES};
-use super::{BatchError, lane_jacobi, lane_qr, sort};
+use super::sort::{self, Follow};
+use super::{BatchError, lane_jacobi, lane_qr};
 use crate::{EigenError, Options, Real, SimdReal, Solver};
 
 /// Largest `n` accepted by [`eigh_batch_dyn`] (its block lives on the stack).
@@ -189,14 +190,18 @@ fn solve_block<T: Real, V: SimdReal<Scalar = T>>(
     } else {
         solve_jacobi(n, w, k, set, state);
     }
-    // `b` (off-diagonal scratch of both solvers) takes the sort permutation.
-    let move_columns = n <= sort::MOVE_COLUMNS_MAX_N;
-    let columns = w.v.as_deref_mut().filter(|_| move_columns);
-    sort::sort_ascending(n, w.d, w.b, columns);
+    // Large blocks record the permutation in `b` (off-diagonal scratch of both solvers) for the scatter.
+    let permute = w.v.is_some() && n > sort::MOVE_COLUMNS_MAX_N;
+    let follow = match w.v.as_deref_mut() {
+        None => Follow::Nothing,
+        Some(_) if permute => Follow::Order(&mut *w.b),
+        Some(v) => Follow::Columns(v),
+    };
+    sort::sort_ascending(n, w.d, follow);
     if let Some(v) = w.v.as_deref_mut() {
         sort::normalize_signs(n, v);
     }
-    let order = (!move_columns).then_some(&*w.b);
+    let order = permute.then_some(&*w.b);
     layout::scatter(n, w.d, w.v.as_deref(), order, state, values, vectors);
     failures.record(base, state);
 }

@@ -3,12 +3,21 @@
 
 use crate::{Real, SimdReal};
 
-/// Sorts each lane's eigenvalues `d[..n]` ascending and returns the permutation in `order[..n]`:
-/// lane `l` of `order[k]` is the index (as a `T`, exact for `n <= 2^24`) of the unsorted value now at
-/// position `k`. With `columns`, the eigenvector columns (`n x n` vectors, column-major) are
-/// exchanged alongside, `O(n^3)`; without, [`super::layout::scatter`] applies `order` while it
-/// transposes, `O(n^2)` (faster from [`MOVE_COLUMNS_MAX_N`] up; below it the indexed stores cost
-/// more than the exchanges).
+/// What follows the eigenvalues through [`sort_ascending`].
+pub(super) enum Follow<'a, V> {
+    /// Nothing (eigenvalues only).
+    Nothing,
+    /// The eigenvector columns (`n x n` vectors, column-major) are exchanged alongside, `O(n^3)`.
+    Columns(&'a mut [V]),
+    /// The permutation is recorded: lane `l` of `order[k]` becomes the index (as a `T`, exact for
+    /// `n <= 2^24`) of the unsorted value now at position `k`, and [`super::layout::scatter`] applies it
+    /// while it transposes, `O(n^2)`. Faster above [`MOVE_COLUMNS_MAX_N`]; below it the indexed stores
+    /// cost more than the exchanges.
+    Order(&'a mut [V]),
+}
+
+/// Sorts each lane's eigenvalues `d[..n]` ascending, with the vectors or the permutation following as
+/// `follow` says.
 ///
 /// Odd-even transposition sort (Knuth, TAOCP vol. 3, §5.3.4, exercise 37): `n` rounds of
 /// compare-exchanges on neighbours, a fixed sorting network, so every lane runs the same
@@ -17,11 +26,12 @@ use crate::{Real, SimdReal};
 pub(super) fn sort_ascending<T: Real, V: SimdReal<Scalar = T>>(
     n: usize,
     d: &mut [V],
-    order: &mut [V],
-    mut columns: Option<&mut [V]>,
+    mut follow: Follow<'_, V>,
 ) {
-    for (i, o) in order[..n].iter_mut().enumerate() {
-        *o = V::splat(T::from_usize(i));
+    if let Follow::Order(order) = &mut follow {
+        for (i, o) in order[..n].iter_mut().enumerate() {
+            *o = V::splat(T::from_usize(i));
+        }
     }
     for round in 0..n {
         let mut i = round % 2;
@@ -30,15 +40,20 @@ pub(super) fn sort_ascending<T: Real, V: SimdReal<Scalar = T>>(
             let swap = y.lt(x);
             d[i] = V::select(swap, y, x);
             d[i + 1] = V::select(swap, x, y);
-            let (p, q) = (order[i], order[i + 1]);
-            order[i] = V::select(swap, q, p);
-            order[i + 1] = V::select(swap, p, q);
-            if let Some(v) = columns.as_deref_mut() {
-                let (left, right) = v.split_at_mut((i + 1) * n);
-                for (a, b) in left[i * n..].iter_mut().zip(&mut right[..n]) {
-                    let (x, y) = (*a, *b);
-                    *a = V::select(swap, y, x);
-                    *b = V::select(swap, x, y);
+            match &mut follow {
+                Follow::Nothing => {}
+                Follow::Order(order) => {
+                    let (p, q) = (order[i], order[i + 1]);
+                    order[i] = V::select(swap, q, p);
+                    order[i + 1] = V::select(swap, p, q);
+                }
+                Follow::Columns(v) => {
+                    let (left, right) = v.split_at_mut((i + 1) * n);
+                    for (a, b) in left[i * n..].iter_mut().zip(&mut right[..n]) {
+                        let (x, y) = (*a, *b);
+                        *a = V::select(swap, y, x);
+                        *b = V::select(swap, x, y);
+                    }
                 }
             }
             i += 2;
@@ -92,14 +107,16 @@ mod tests {
             }
             d[i] = V::from_array(zeros);
         }
-        let mut order: [V; 8] = [V::splat(T::ZERO); 8];
         let mut v: [V; 64] = [V::splat(T::ZERO); 64];
         for i in 0..n {
             for r in 0..n {
                 v[r + i * n] = V::splat(T::from_usize(100 * i + r));
             }
         }
-        sort_ascending(n, &mut d[..n], &mut order[..n], Some(&mut v[..n * n]));
+        let mut order: [V; 8] = [V::splat(T::ZERO); 8];
+        let mut d2 = d;
+        sort_ascending(n, &mut d[..n], Follow::Columns(&mut v[..n * n]));
+        sort_ascending(n, &mut d2[..n], Follow::Order(&mut order[..n]));
         for l in 0..w {
             let mut want: [T; 8] = core::array::from_fn(|i| if i < n { value(l, i) } else { T::ZERO });
             finish::sort_ascending(&mut want[..n], None, n);
@@ -107,6 +124,11 @@ mod tests {
             for i in 0..n {
                 let got = d[i].to_array().as_ref()[l];
                 assert_eq!(got, want[i], "lane {l} position {i}");
+                assert_eq!(
+                    d2[i].to_array().as_ref()[l],
+                    got,
+                    "lane {l}: both ways sort alike"
+                );
                 // `order` names the unsorted position the value came from, each exactly once.
                 let from = order[i].to_array().as_ref()[l].to_f64() as usize;
                 assert_eq!(
@@ -116,7 +138,7 @@ mod tests {
                 );
                 assert!(!seen[from], "lane {l}: order is a permutation");
                 seen[from] = true;
-                // The columns moved with their values.
+                // The columns moved with their values, the same permutation.
                 for r in 0..n {
                     assert_eq!(v[r + i * n].to_array().as_ref()[l], T::from_usize(100 * from + r));
                 }
