@@ -9,6 +9,12 @@ use core::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
 
 use crate::Real;
 
+/// Lane vectors stacked in one register tile of the layers' product kernel (`dense::tile`):
+/// 2 where a lane vector is one register (AVX and up: a `2 x 4` tile is 8 of 16 `ymm` registers), 1 in
+/// the portable build, where each lane vector is two SSE2 registers and a `2 x 4` tile's 16
+/// accumulators would not fit the 16 `xmm` registers.
+pub(crate) const TILE_STRIPS: usize = if cfg!(target_feature = "avx") { 2 } else { 1 };
+
 #[cfg(target_feature = "avx512f")]
 pub(crate) type F64Lanes = wide::f64x8;
 #[cfg(not(target_feature = "avx512f"))]

@@ -135,6 +135,39 @@ fn close_divided_differences_have_no_cancellation() {
 }
 
 #[test]
+fn log_divided_difference_is_accurate_across_ratios() {
+    // Reference: log1p((a - b) / b) / (a - b) in f64 (a few ulps), over ratios a / b from 0.3 to 3,
+    // across the switch between the close-pair series and the plain quotient, and at scales 1e-8..1e8.
+    let f64_ulp_tol = 8.0 * f64::EPSILON;
+    let f32_ulp_tol = 8.0 * f32::EPSILON as f64;
+    for scale in [1e-8, 1.0, 3.7, 1e8] {
+        for k in 0..=540 {
+            let ratio = 0.3 + k as f64 * 0.005;
+            let (a, b) = (scale * ratio, scale);
+            let want = if (a - b).abs() < 0.5 * b {
+                ((a - b) / b).ln_1p() / (a - b)
+            } else {
+                (a.ln() - b.ln()) / (a - b)
+            };
+            let want = if a == b { 1.0 / a } else { want };
+            let got = Spectral::Log.divided_difference(a, b, a.ln(), b.ln());
+            assert!(
+                ((got - want) / want).abs() <= f64_ulp_tol * (1.0 + b.ln().abs()),
+                "f64 ratio {ratio} scale {scale}: {got} vs {want}"
+            );
+            let (a32, b32) = (a as f32, b as f32);
+            let got32 = Spectral::Log.divided_difference(a32, b32, a32.ln(), b32.ln()) as f64;
+            let (a, b) = (a32 as f64, b32 as f64);
+            let want32 = if a == b { 1.0 / a } else { (a / b).ln() / (a - b) };
+            assert!(
+                ((got32 - want32) / want32).abs() <= f32_ulp_tol * (1.0 + b.ln().abs()),
+                "f32 ratio {ratio} scale {scale}: {got32} vs {want32}"
+            );
+        }
+    }
+}
+
+#[test]
 fn domain_errors_are_layer_errors_not_nan() {
     let indefinite = with_spectrum(&[-1.0, 1.0, 2.0], 39);
     for f in [

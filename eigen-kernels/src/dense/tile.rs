@@ -2,14 +2,14 @@
 //! (`m x k`, column-major) and `op(B)` given entrywise, so one kernel serves `A B`, `A B^T` and
 //! `A diag(d) A^T`.
 //!
-//! A tile of `2 x LANES` rows and `NR = 4` columns of `C` stays in eight SIMD accumulators while the
-//! `k` rank-one updates stream past (two vector loads of `A` and four broadcasts of `op(B)` per step):
-//! the register-blocking of GotoBLAS/BLIS micro-kernels (Goto & van de Geijn 2008, "Anatomy of
-//! high-performance matrix multiplication", ACM TOMS 34(3)), without packing since the layers' matrices
-//! fit in L1/L2. Rows left over by the tiles run single-vector tiles, then scalar loops; column blocks
-//! narrower than `NR` run `axpy`s down the columns.
+//! A tile of `TILE_STRIPS x LANES` rows and `NR = 4` columns of `C` stays in SIMD accumulators while the
+//! `k` rank-one updates stream past (vector loads of `A` and four broadcasts of `op(B)` per step): the
+//! register-blocking of GotoBLAS/BLIS micro-kernels (Goto & van de Geijn 2008, "Anatomy of
+//! high-performance matrix multiplication", ACM TOMS 34(3)). `op(B)` is packed in small stack chunks;
+//! `A` is not packed since the layers' matrices fit in L1/L2. Rows left over by the tiles run scalar
+//! loops; column blocks narrower than `NR` run `axpy`s down the columns.
 
-use crate::simd::axpy;
+use crate::simd::{TILE_STRIPS, axpy};
 use crate::{Real, SimdReal};
 
 /// Which part of `C` must be computed.
@@ -24,8 +24,14 @@ pub(super) enum Part {
 
 /// Columns per tile.
 const NR: usize = 4;
+/// Depth of one packed chunk of `op(B)` (a `KB x NR` stack buffer: 2 KiB in `f64`).
+const KB: usize = 64;
 
 /// `C += alpha A op(B)` for `C` `m x n`, `A` `m x k`, `op(B)[p, j] = b(p, j)`.
+///
+/// Each `NR`-column block of `op(B)` is copied, `KB` depth steps at a time, into a small p-major stack
+/// buffer, so the tiles read one contiguous stream (the packing of B in BLIS, on the stack) instead of
+/// calling `b` with a bounds check per broadcast.
 #[inline(always)]
 pub(super) fn update<T: Real, B: Fn(usize, usize) -> T>(
     m: usize,
@@ -38,54 +44,68 @@ pub(super) fn update<T: Real, B: Fn(usize, usize) -> T>(
     part: Part,
 ) {
     let w = T::Lanes::LANES;
+    let mut packed = [[T::ZERO; NR]; KB];
     let mut j0 = 0;
     while j0 < n {
         let nb = NR.min(n - j0);
-        let mut i0 = match part {
+        let first_row = match part {
             Part::Full => 0,
             Part::Lower => (j0 / w) * w,
         };
         if nb < NR {
             for j in j0..n {
-                let cj = &mut c[j * m + i0..j * m + m];
+                let cj = &mut c[j * m + first_row..j * m + m];
                 for p in 0..k {
                     let s = alpha * b(p, j);
                     if s != T::ZERO {
-                        axpy(s, &a[p * m + i0..p * m + m], cj);
+                        axpy(s, &a[p * m + first_row..p * m + m], cj);
                     }
                 }
             }
             break;
         }
-        while i0 + 2 * w <= m {
-            tile::<T, B, 2>(m, k, alpha, a, &b, c, i0, j0);
-            i0 += 2 * w;
-        }
-        if i0 + w <= m {
-            tile::<T, B, 1>(m, k, alpha, a, &b, c, i0, j0);
-            i0 += w;
-        }
-        for j in j0..j0 + NR {
-            for i in i0..m {
-                let mut s = T::ZERO;
-                for p in 0..k {
-                    s += a[p * m + i] * b(p, j);
+        let mut p0 = 0;
+        while p0 < k {
+            let kc = KB.min(k - p0);
+            for (p, row) in packed[..kc].iter_mut().enumerate() {
+                for (jj, x) in row.iter_mut().enumerate() {
+                    *x = b(p0 + p, j0 + jj);
                 }
-                c[j * m + i] += alpha * s;
             }
+            let bp = &packed[..kc];
+            let a = &a[p0 * m..(p0 + kc) * m];
+            let mut i0 = first_row;
+            while TILE_STRIPS == 2 && i0 + 2 * w <= m {
+                tile::<T, 2>(m, alpha, a, bp, c, i0, j0);
+                i0 += 2 * w;
+            }
+            while i0 + w <= m {
+                tile::<T, 1>(m, alpha, a, bp, c, i0, j0);
+                i0 += w;
+            }
+            for (jj, j) in (j0..j0 + NR).enumerate() {
+                for i in i0..m {
+                    let mut s = T::ZERO;
+                    for (p, bs) in bp.iter().enumerate() {
+                        s += a[p * m + i] * bs[jj];
+                    }
+                    c[j * m + i] += alpha * s;
+                }
+            }
+            p0 += kc;
         }
         j0 += NR;
     }
 }
 
-/// One `R * LANES` x `NR` tile of `C` at `(i0, j0)`, accumulated in registers over all `k`.
+/// One `R * LANES` x `NR` tile of `C` at `(i0, j0)`, accumulated in registers over the packed chunk
+/// `bp` (`a` starts at the chunk's first column), then added to `C` times `alpha`.
 #[inline(always)]
-fn tile<T: Real, B: Fn(usize, usize) -> T, const R: usize>(
+fn tile<T: Real, const R: usize>(
     m: usize,
-    k: usize,
     alpha: T,
     a: &[T],
-    b: &B,
+    bp: &[[T; NR]],
     c: &mut [T],
     i0: usize,
     j0: usize,
@@ -93,11 +113,11 @@ fn tile<T: Real, B: Fn(usize, usize) -> T, const R: usize>(
     let w = T::Lanes::LANES;
     let zero = T::Lanes::splat(T::ZERO);
     let mut acc = [[zero; NR]; R];
-    for p in 0..k {
+    for (p, bs) in bp.iter().enumerate() {
         let col = &a[p * m + i0..p * m + i0 + R * w];
         let av: [T::Lanes; R] = core::array::from_fn(|r| T::Lanes::load(&col[r * w..]));
         for jj in 0..NR {
-            let bv = T::Lanes::splat(b(p, j0 + jj));
+            let bv = T::Lanes::splat(bs[jj]);
             for r in 0..R {
                 acc[r][jj] = av[r].mul_add(bv, acc[r][jj]);
             }
