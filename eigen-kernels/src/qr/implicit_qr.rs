@@ -76,7 +76,7 @@ impl<T: Real> Rotations<T> for Immediate<'_, T> {
 
 /// `sqrt(g^2 + 1)` without overflow for huge `g`.
 #[inline]
-fn hypot_one<T: Real>(g: T) -> T {
+pub(super) fn hypot_one<T: Real>(g: T) -> T {
     if g.abs() < T::ONE / T::EPSILON {
         (g * g + T::ONE).sqrt()
     } else {
@@ -85,7 +85,7 @@ fn hypot_one<T: Real>(g: T) -> T {
 }
 
 /// Binary exponent that brings `anorm` inside `[lo, hi]` (0 if it already is).
-fn block_scaling<T: Real>(anorm: T, lo: T, hi: T) -> i32 {
+pub(super) fn block_scaling<T: Real>(anorm: T, lo: T, hi: T) -> i32 {
     if anorm > hi {
         hi.exponent() - anorm.exponent() - 1
     } else if anorm < lo {
@@ -95,7 +95,7 @@ fn block_scaling<T: Real>(anorm: T, lo: T, hi: T) -> i32 {
     }
 }
 
-fn scale_block<T: Real>(d: &mut [T], e: &mut [T], lo: usize, hi: usize, exp: i32) {
+pub(super) fn scale_block<T: Real>(d: &mut [T], e: &mut [T], lo: usize, hi: usize, exp: i32) {
     if exp == 0 {
         return;
     }

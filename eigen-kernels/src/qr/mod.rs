@@ -2,7 +2,8 @@
 //!
 //! Stages: [`householder`] (elementary reflectors), [`tridiagonalize`] (`A = Q T Q^T`, fused rank-2
 //! update and symmetric matrix-vector product), [`back_transform`] (forms `Q`), [`plane`] (Givens
-//! rotations, closed-form 2x2), [`implicit_qr`] (Wilkinson-shift QR on `T`), [`rotation_sweeps`]
+//! rotations, closed-form 2x2), [`implicit_qr`] (Wilkinson-shift QR on `T`), [`root_free`] (its
+//! square-root-free form for eigenvalues only, dsterf), [`rotation_sweeps`]
 //! (its rotations applied to `Q` in delayed, packed row strips, turning `Q` into the eigenvectors).
 //! From [`DIVIDE_CONQUER_MIN_N`] with eigenvectors (and the workspace for it), the eigenvectors of `T`
 //! come instead from [`divide_conquer`] (dstedc; roots by [`secular`]) and [`apply_q`] multiplies them by
@@ -15,6 +16,7 @@ pub(crate) mod householder;
 pub(crate) mod implicit_qr;
 pub(crate) mod plane;
 pub(crate) mod product;
+pub(crate) mod root_free;
 pub(crate) mod rotation_sweeps;
 pub(crate) mod secular;
 pub(crate) mod tridiagonalize;
@@ -34,6 +36,10 @@ pub(crate) const fn min_workspace_len(n: usize) -> usize {
 /// Smallest `n` for which the eigenvectors come from [`divide_conquer`] (measured: see
 /// `ARCHITECTURE.md`); below it the rotations of the implicit QR are accumulated.
 pub(crate) const DIVIDE_CONQUER_MIN_N: usize = 128;
+
+/// Step budget per eigenvalue of the root-free eigenvalue-only iteration (dsterf's `maxit`); past it the
+/// rotation-based iteration takes over with the caller's budget.
+const ROOT_FREE_STEPS_PER_VALUE: usize = 30;
 
 /// Largest `n` for which the divide-and-conquer index arrays (stored as floats) are exact in `f32`.
 const DIVIDE_CONQUER_MAX_N: usize = 1 << 24;
@@ -92,6 +98,19 @@ pub(crate) fn solve<T: Real>(
             // The reflectors are spent: `a` stores the delayed rotation sweeps.
             implicit_qr(d, e, w, p, &mut Delayed::new(z, n, a), max_per_value)
         }
-        None => implicit_qr(d, e, w, p, &mut NoVectors, max_per_value),
+        None => {
+            // Root-free iteration on a copy kept in `w`, `p`; if it does not converge (or, defensively,
+            // leaves a non-finite value), the rotation-based iteration restarts from the copy.
+            w.copy_from_slice(d);
+            p.copy_from_slice(e);
+            match root_free::root_free_qr(d, e, max_per_value.min(ROOT_FREE_STEPS_PER_VALUE)) {
+                Ok(steps) if d.iter().all(|x| x.is_finite()) => Ok(steps),
+                _ => {
+                    d.copy_from_slice(w);
+                    e.copy_from_slice(p);
+                    implicit_qr(d, e, w, p, &mut NoVectors, max_per_value)
+                }
+            }
+        }
     }
 }
