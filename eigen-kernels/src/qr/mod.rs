@@ -99,12 +99,13 @@ pub(crate) fn solve<T: Real>(
             implicit_qr(d, e, w, p, &mut Delayed::new(z, n, a), max_per_value)
         }
         None => {
-            // Root-free iteration on a copy kept in `w`, `p`; if it does not converge (or, defensively,
-            // leaves a non-finite value), the rotation-based iteration restarts from the copy.
+            // Root-free iteration, with a copy of (d, e) kept in `w`, `p`: if it does not converge, fails
+            // its Frobenius-norm check or (defensively) leaves a non-finite value, the rotation-based
+            // iteration restarts from the copy.
             w.copy_from_slice(d);
             p.copy_from_slice(e);
             match root_free::root_free_qr(d, e, max_per_value.min(ROOT_FREE_STEPS_PER_VALUE)) {
-                Ok(steps) if d.iter().all(|x| x.is_finite()) => Ok(steps),
+                Some(steps) if d.iter().all(|x| x.is_finite()) => Ok(steps),
                 _ => {
                     d.copy_from_slice(w);
                     e.copy_from_slice(p);
