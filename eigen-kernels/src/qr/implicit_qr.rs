@@ -85,7 +85,7 @@ pub(super) fn hypot_one<T: Real>(g: T) -> T {
 }
 
 /// Binary exponent that brings `anorm` inside `[lo, hi]` (0 if it already is).
-pub(super) fn block_scaling<T: Real>(anorm: T, lo: T, hi: T) -> i32 {
+fn block_scaling<T: Real>(anorm: T, lo: T, hi: T) -> i32 {
     if anorm > hi {
         hi.exponent() - anorm.exponent() - 1
     } else if anorm < lo {
@@ -95,7 +95,7 @@ pub(super) fn block_scaling<T: Real>(anorm: T, lo: T, hi: T) -> i32 {
     }
 }
 
-pub(super) fn scale_block<T: Real>(d: &mut [T], e: &mut [T], lo: usize, hi: usize, exp: i32) {
+fn scale_block<T: Real>(d: &mut [T], e: &mut [T], lo: usize, hi: usize, exp: i32) {
     if exp == 0 {
         return;
     }
@@ -105,6 +105,51 @@ pub(super) fn scale_block<T: Real>(d: &mut [T], e: &mut [T], lo: usize, hi: usiz
     for x in &mut e[lo..hi] {
         *x = x.scalbn(exp);
     }
+}
+
+/// The next unreduced block of `(d, e)` from `*l1` on, scaled into the safe range (dsteqr/dsterf):
+/// an off-diagonal entry negligible beside the geometric mean of its diagonal neighbours ends the block
+/// and is set to zero (relative and scale-invariant), then the block is multiplied by a power of two that
+/// brings its largest entry into `[sqrt(safmin) / eps^2, sqrt(safmax) / 3]`. Returns the block's first and
+/// last index and the scaling exponent (undo with [`scale_block`] and its negative), or `None` for a 1x1
+/// or zero block; `*l1` moves past the block either way.
+pub(super) fn next_block<T: Real>(d: &mut [T], e: &mut [T], l1: &mut usize) -> Option<(usize, usize, i32)> {
+    let n = d.len();
+    // LAPACK's eps is the unit roundoff (half our EPSILON).
+    let eps = T::HALF * T::EPSILON;
+    let safmin = T::MIN_POSITIVE;
+    let ssfmax = (T::ONE / safmin).sqrt() / T::from_f64(3.0);
+    let ssfmin = safmin.sqrt() / (eps * eps);
+    let lo = *l1;
+    if lo > 0 {
+        e[lo - 1] = T::ZERO;
+    }
+    let mut m = lo;
+    while m < n - 1 {
+        let tst = e[m].abs();
+        if tst == T::ZERO {
+            break;
+        }
+        if tst <= d[m].abs().sqrt() * d[m + 1].abs().sqrt() * eps {
+            e[m] = T::ZERO;
+            break;
+        }
+        m += 1;
+    }
+    *l1 = m + 1;
+    if m == lo {
+        return None;
+    }
+    let anorm = d[lo..=m]
+        .iter()
+        .chain(&e[lo..m])
+        .fold(T::ZERO, |a, x| a.max(x.abs()));
+    if anorm == T::ZERO {
+        return None;
+    }
+    let exp = block_scaling(anorm, ssfmin, ssfmax);
+    scale_block(d, e, lo, m, exp);
+    Some((lo, m, exp))
 }
 
 /// Steps on one eigenvalue after which the absolute deflation test is added: the Wilkinson shift deflates
@@ -152,44 +197,14 @@ pub(crate) fn implicit_qr<T: Real, R: Rotations<T>>(
     let eps = T::HALF * T::EPSILON;
     let eps2 = eps * eps;
     let safmin = T::MIN_POSITIVE;
-    let ssfmax = (T::ONE / safmin).sqrt() / T::from_f64(3.0);
-    let ssfmin = safmin.sqrt() / eps2;
     let cap = n.saturating_mul(max_per_value);
     let mut steps = 0usize;
     let mut capped = false;
     let mut l1 = 0;
     while l1 < n && !capped {
-        if l1 > 0 {
-            e[l1 - 1] = T::ZERO;
-        }
-        // Split off an unreduced block l1..=m: an off-diagonal entry is negligible beside the geometric
-        // mean of its diagonal neighbours (dsteqr's test, relative and scale-invariant).
-        let mut m = l1;
-        while m < n - 1 {
-            let tst = e[m].abs();
-            if tst == T::ZERO {
-                break;
-            }
-            if tst <= d[m].abs().sqrt() * d[m + 1].abs().sqrt() * eps {
-                e[m] = T::ZERO;
-                break;
-            }
-            m += 1;
-        }
-        let (lsv, lendsv) = (l1, m);
-        l1 = m + 1;
-        if lendsv == lsv {
+        let Some((lsv, lendsv, exp)) = next_block(d, e, &mut l1) else {
             continue;
-        }
-        let mut anorm = T::ZERO;
-        for x in d[lsv..=lendsv].iter().chain(&e[lsv..lendsv]) {
-            anorm = anorm.max(x.abs());
-        }
-        if anorm == T::ZERO {
-            continue;
-        }
-        let exp = block_scaling(anorm, ssfmin, ssfmax);
-        scale_block(d, e, lsv, lendsv, exp);
+        };
         let (mut l, mut lend) = (lsv, lendsv);
         // Steps since the end `l` of the block last moved (see `deflate_absolute`).
         let (mut last_l, mut since) = (usize::MAX, 0usize);

@@ -18,7 +18,7 @@
 //! does not, or the step budget runs out, [`super::solve`] falls back to the rotation-based iteration,
 //! whose extra stall handling covers the slowly converging matrices the fuzzer found there.
 
-use super::implicit_qr::{block_scaling, hypot_one, scale_block};
+use super::implicit_qr::{hypot_one, next_block};
 use super::plane::symmetric_2x2;
 use crate::Real;
 
@@ -34,9 +34,6 @@ pub(crate) fn root_free_qr<T: Real>(d: &mut [T], e: &mut [T], max_per_value: usi
     // LAPACK's eps is the unit roundoff (half our EPSILON).
     let eps = T::HALF * T::EPSILON;
     let eps2 = eps * eps;
-    let safmin = T::MIN_POSITIVE;
-    let ssfmax = (T::ONE / safmin).sqrt() / T::from_f64(3.0);
-    let ssfmin = safmin.sqrt() / eps2;
     let cap = n.saturating_mul(max_per_value);
     // Absolute deflation up front (see the module docs): every off-diagonal left is above
     // `eps |T|`, so its square stays a normal number after the block scaling.
@@ -53,36 +50,9 @@ pub(crate) fn root_free_qr<T: Real>(d: &mut [T], e: &mut [T], max_per_value: usi
     let mut steps = 0usize;
     let mut l1 = 0;
     while l1 < n {
-        if l1 > 0 {
-            e[l1 - 1] = T::ZERO;
-        }
-        // Split off an unreduced block l1..=m (dsteqr's relative test, on the unsquared entries).
-        let mut m = l1;
-        while m < n - 1 {
-            let tst = e[m].abs();
-            if tst == T::ZERO {
-                break;
-            }
-            if tst <= d[m].abs().sqrt() * d[m + 1].abs().sqrt() * eps {
-                e[m] = T::ZERO;
-                break;
-            }
-            m += 1;
-        }
-        let (lsv, lendsv) = (l1, m);
-        l1 = m + 1;
-        if lendsv == lsv {
+        let Some((lsv, lendsv, exp)) = next_block(d, e, &mut l1) else {
             continue;
-        }
-        let mut anorm = T::ZERO;
-        for x in d[lsv..=lendsv].iter().chain(&e[lsv..lendsv]) {
-            anorm = anorm.max(x.abs());
-        }
-        if anorm == T::ZERO {
-            continue;
-        }
-        let exp = block_scaling(anorm, ssfmin, ssfmax);
-        scale_block(d, e, lsv, lendsv, exp);
+        };
         for x in &mut e[lsv..lendsv] {
             *x = *x * *x;
         }
