@@ -18,7 +18,9 @@ pub enum ComputeVectors {
     /// Eigenvalues and eigenvectors.
     #[default]
     Yes,
-    /// Eigenvalues only (faster: no vector accumulation).
+    /// Eigenvalues only (faster: no vector accumulation; the QR solver runs its square-root-free form,
+    /// LAPACK dsterf). With [`Solver::Qr`] the eigenvalues can differ in the last bits from those of a
+    /// solve with vectors; both meet the same accuracy bar (LAPACK ratio <= 50).
     No,
 }
 
