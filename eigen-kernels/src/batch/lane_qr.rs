@@ -144,8 +144,8 @@ fn form_q<T: Real, V: SimdReal<Scalar = T>>(n: usize, a: &[V], q: &mut [V]) {
 /// Givens rotation in every lane: `(c, s, r)` with `c g + s f = r`, `-s g + c f = 0` (the scalar
 /// `qr::plane::givens(g, f)`, `r` carrying the sign of `g`; `(1, 0, 0)` for `g = f = 0`).
 ///
-/// `safe = (lo, hi)` is the range of `max(|g|, |f|)` in which `g^2 + f^2` can neither overflow nor lose
-/// accuracy to underflow (LAPACK 3.10 `dlartg`; Anderson 2017, "Algorithm 978: Safe scaling in the
+/// `safe = (lo, hi)` ([`safe_range`]) is the range of `max(|g|, |f|)` in which `g^2 + f^2` can neither
+/// overflow nor lose accuracy to underflow (LAPACK 3.10 `dlartg`; Anderson 2017, "Algorithm 978: Safe scaling in the
 /// Level 1 BLAS", ACM TOMS 44(1)). When every lane is in it, the rotation is one square root and two
 /// independent divisions: this sits on the QL chase's dependency chain, which bounds the lane solver,
 /// and is about 30 cycles shorter than the scaled form. Lanes outside it (rare: zero or extreme
@@ -175,6 +175,13 @@ fn givens<T: Real, V: SimdReal<Scalar = T>>(g: V, f: V, (lo, hi): (V, V)) -> (V,
         V::select(in_range, s, fs * rinv),
         V::select(in_range, r, rs * t),
     )
+}
+
+/// [`crate::qr::plane::safe_range`] splatted: the `safe` argument of [`givens`].
+#[inline(always)]
+fn safe_range<T: Real, V: SimdReal<Scalar = T>>() -> (V, V) {
+    let (lo, hi) = crate::qr::plane::safe_range::<T>();
+    (V::splat(lo), V::splat(hi))
 }
 
 /// Per-lane view of a lane vector, as scalars.
@@ -234,10 +241,7 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
     let two = V::splat(T::TWO);
     let eps = V::splat(T::HALF * T::EPSILON);
     let big = V::splat(T::ONE / T::EPSILON);
-    let safe = (
-        V::splat(T::MIN_POSITIVE.sqrt() * T::from_f64(4.0)),
-        V::splat(T::HALF * T::MAX.sqrt()),
-    );
+    let safe = safe_range::<T, V>();
     let mut anorm = zero;
     for i in 0..n {
         anorm = anorm.max(d[i].abs()).max(e[i].abs());
@@ -381,10 +385,7 @@ mod tests {
     /// (the fast/scaled path choice is per lane), and each rotation satisfies its defining equations.
     fn givens_is_lane_local_and_exact<T: Real, V: SimdReal<Scalar = T>>() {
         let w = V::LANES;
-        let safe = (
-            V::splat(T::MIN_POSITIVE.sqrt() * T::from_f64(4.0)),
-            V::splat(T::HALF * T::MAX.sqrt()),
-        );
+        let safe = safe_range::<T, V>();
         let tiny = T::MIN_POSITIVE * T::from_f64(8.0);
         let huge = T::MAX * T::from_f64(0.25);
         let pairs = [

@@ -99,14 +99,14 @@ pub(crate) fn solve<T: Real>(
             implicit_qr(d, e, w, p, &mut Delayed::new(z, n, a), max_per_value)
         }
         None => {
-            // Root-free iteration, with a copy of (d, e) kept in `w`, `p`: if it does not converge, fails
-            // its Frobenius-norm check or (defensively) leaves a non-finite value, the rotation-based
+            // Root-free iteration, with a copy of (d, e) kept in `w`, `p`: if it does not converge or fails
+            // its Frobenius-norm check (which a NaN or infinite eigenvalue fails too), the rotation-based
             // iteration restarts from the copy.
             w.copy_from_slice(d);
             p.copy_from_slice(e);
             match root_free::root_free_qr(d, e, max_per_value.min(ROOT_FREE_STEPS_PER_VALUE)) {
-                Some(steps) if d.iter().all(|x| x.is_finite()) => Ok(steps),
-                _ => {
+                Some(steps) => Ok(steps),
+                None => {
                     d.copy_from_slice(w);
                     e.copy_from_slice(p);
                     implicit_qr(d, e, w, p, &mut NoVectors, max_per_value)

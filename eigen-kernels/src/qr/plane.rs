@@ -2,6 +2,14 @@
 
 use crate::Real;
 
+/// The magnitudes `(lo, hi)` between which `f^2 + g^2` can neither overflow nor lose accuracy to
+/// underflow, so a Givens rotation needs no scaling (LAPACK 3.10 dlartg's `rtmin`, `rtmax`, with a
+/// margin). Shared by [`givens`] and the lane solver's rotations (`batch::lane_qr`).
+#[inline]
+pub(crate) fn safe_range<T: Real>() -> (T, T) {
+    (T::MIN_POSITIVE.sqrt() * T::from_f64(4.0), T::HALF * T::MAX.sqrt())
+}
+
 /// Givens rotation `(c, s, r)` with `c f + s g = r`, `-s f + c g = 0`, `c^2 + s^2 = 1` (LAPACK dlartg).
 ///
 /// The plain `sqrt(f^2 + g^2)` is used when both magnitudes lie in the range where squaring can
@@ -19,8 +27,7 @@ pub(crate) fn givens<T: Real>(f: T, g: T) -> (T, T, T) {
         return (T::ZERO, if g < T::ZERO { -T::ONE } else { T::ONE }, g.abs());
     }
     let (fa, ga) = (f.abs(), g.abs());
-    let lo = T::MIN_POSITIVE.sqrt() * T::from_f64(4.0);
-    let hi = T::HALF * T::MAX.sqrt();
+    let (lo, hi) = safe_range::<T>();
     if fa > lo && fa < hi && ga > lo && ga < hi {
         let norm = (f * f + g * g).sqrt();
         let r = if f < T::ZERO { -norm } else { norm };

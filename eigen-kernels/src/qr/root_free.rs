@@ -187,12 +187,19 @@ pub(crate) fn root_free_qr<T: Real>(d: &mut [T], e: &mut [T], max_per_value: usi
             *x = x.scalbn(-exp);
         }
     }
-    // Safety net: the eigenvalues must keep the Frobenius norm, `sum l_i^2 = |T|_F^2`, to within what
-    // eigenvalue errors of 50 n ulp |T| each (our accuracy bar) and the rounding of the sums allow.
-    let nf = T::from_usize(n);
-    let drift = (frobenius2(d, &[], tnorm) - norm2).abs();
+    keeps_frobenius_norm(d, norm2, tnorm).then_some(steps)
+}
+
+/// The safety net: eigenvalues `values` of a tridiagonal matrix with scaled squared Frobenius norm
+/// `norm2` ([`frobenius2`] with `tnorm`) must keep it, `sum l_i^2 = |T|_F^2`, to within what eigenvalue
+/// errors of 50 n ulp |T| each (our accuracy bar) and the rounding of the sums allow. A NaN or infinite
+/// eigenvalue fails it.
+fn keeps_frobenius_norm<T: Real>(values: &[T], norm2: T, tnorm: T) -> bool {
+    let eps = T::HALF * T::EPSILON;
+    let nf = T::from_usize(values.len());
+    let drift = (frobenius2(values, &[], tnorm) - norm2).abs();
     let tol = eps * nf * (T::from_f64(100.0) * (nf * norm2).sqrt() + T::from_f64(4.0) * norm2);
-    (drift <= tol).then_some(steps)
+    drift <= tol
 }
 
 /// `(|diag(d)|_F^2 + 2 |e|^2) / tnorm^2`: the squared Frobenius norm of the tridiagonal matrix `(d, e)`,
@@ -300,5 +307,21 @@ mod tests {
         // tnorm = 2, |T|_F^2 / tnorm^2 = (1 + 4 + 2) / 4.
         let (d, e) = ([1.0f64, 2.0], [1.0]);
         assert!((frobenius2(&d, &e, 2.0) - 1.75).abs() < 1e-15);
+    }
+
+    #[test]
+    fn frobenius_check_accepts_the_spectrum_and_rejects_wrong_or_non_finite_ones() {
+        // [[1, 1], [1, 2]]: eigenvalues (3 -+ sqrt 5) / 2, |T|_F^2 = 7.
+        let (d, e) = ([1.0f64, 2.0], [1.0]);
+        let norm2 = frobenius2(&d, &e, 2.0);
+        let s5 = 5.0f64.sqrt();
+        assert!(keeps_frobenius_norm(
+            &[(3.0 - s5) / 2.0, (3.0 + s5) / 2.0],
+            norm2,
+            2.0
+        ));
+        assert!(!keeps_frobenius_norm(&[0.4, 2.6], norm2, 2.0));
+        assert!(!keeps_frobenius_norm(&[f64::NAN, 2.6], norm2, 2.0));
+        assert!(!keeps_frobenius_norm(&[f64::INFINITY, 2.6], norm2, 2.0));
     }
 }
