@@ -9,6 +9,9 @@ use core::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
 
 use crate::Real;
 
+mod dispatch;
+pub use dispatch::{Dispatch, TileIsa, TileKernel, WithTileKernel, tile_isa};
+
 /// Lane vectors stacked in one register tile of the layers' product kernel (`dense::tile`):
 /// 2 where a lane vector is one register (AVX and up: a `2 x 4` tile is 8 of 16 `ymm` registers), 1 in
 /// the portable build, where each lane vector is two SSE2 registers and a `2 x 4` tile's 16
@@ -143,10 +146,14 @@ pub trait SimdReal:
     fn and(self, other: Self) -> Self;
     /// Lane-wise OR of two masks made by the comparisons.
     fn or(self, other: Self) -> Self;
+    /// Runs a product micro-kernel on the best [`TileKernel`] for this scalar (run-time AVX2+FMA
+    /// dispatch in portable x86-64 builds; see `simd/dispatch.rs`).
+    #[doc(hidden)]
+    fn with_tile_kernel<Op: WithTileKernel<Self::Scalar>>(op: Op, how: Dispatch) -> Op::Output;
 }
 
 macro_rules! impl_simd_real {
-    ($v:ty, $t:ty, $n:literal) => {
+    ($v:ty, $t:ty, $n:literal, $dispatch:ident) => {
         impl SimdReal for $v {
             type Scalar = $t;
             const LANES: usize = $n;
@@ -234,14 +241,18 @@ macro_rules! impl_simd_real {
             fn or(self, other: Self) -> Self {
                 self | other
             }
+            #[inline(always)]
+            fn with_tile_kernel<Op: WithTileKernel<$t>>(op: Op, how: Dispatch) -> Op::Output {
+                dispatch::$dispatch(op, how)
+            }
         }
     };
 }
 
-impl_simd_real!(wide::f64x4, f64, 4);
-impl_simd_real!(wide::f64x8, f64, 8);
-impl_simd_real!(wide::f32x8, f32, 8);
-impl_simd_real!(wide::f32x16, f32, 16);
+impl_simd_real!(wide::f64x4, f64, 4, dispatch_f64);
+impl_simd_real!(wide::f64x8, f64, 8, dispatch_f64);
+impl_simd_real!(wide::f32x8, f32, 8, dispatch_f32);
+impl_simd_real!(wide::f32x16, f32, 16, dispatch_f32);
 
 /// Applies the plane rotation `[x, y] <- [c x - s y, s x + c y]` to two equal-length slices.
 #[inline]
@@ -397,9 +408,10 @@ pub(crate) struct Rank2Coeffs<T> {
 /// `(c1 . u, c2 . u)` after the update (all slices the same length). Two columns per pass load the
 /// shared vectors `v`, `w`, `u`, `p` once per pair: ~12-15 % faster than one column per pass
 /// (values-only solve, n = 512 and 1024, both builds).
-#[inline]
+#[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn rank2_symv2<T: Real>(
+pub(crate) fn rank2_symv2<T: Real, K: TileKernel<T>>(
+    kern: K,
     c1: &mut [T],
     c2: &mut [T],
     v: &[T],
@@ -411,9 +423,9 @@ pub(crate) fn rank2_symv2<T: Real>(
 ) -> (T, T) {
     let len = c1.len();
     let (c2, v, w, u, p) = (&mut c2[..len], &v[..len], &w[..len], &u[..len], &mut p[..len]);
-    let lanes = T::Lanes::LANES;
+    let lanes = K::LANES;
     let split = len - len % lanes;
-    let s = T::Lanes::splat;
+    let s = |x| kern.splat(x);
     let (nv1, nw1, u1) = (s(-k1.vj), s(-k1.wj), s(k1.uj));
     let (nv2, nw2, u2) = (s(-k2.vj), s(-k2.wj), s(k2.uj));
     let (mut acc1, mut acc2) = (s(T::ZERO), s(T::ZERO));
@@ -421,21 +433,21 @@ pub(crate) fn rank2_symv2<T: Real>(
     while i < split {
         let r = i..i + lanes;
         let (vv, wv, uv) = (
-            T::Lanes::load(&v[r.clone()]),
-            T::Lanes::load(&w[r.clone()]),
-            T::Lanes::load(&u[r.clone()]),
+            kern.load(&v[r.clone()]),
+            kern.load(&w[r.clone()]),
+            kern.load(&u[r.clone()]),
         );
-        let x1 = nw1.mul_add(vv, nv1.mul_add(wv, T::Lanes::load(&c1[r.clone()])));
-        let x2 = nw2.mul_add(vv, nv2.mul_add(wv, T::Lanes::load(&c2[r.clone()])));
-        x1.store(&mut c1[r.clone()]);
-        x2.store(&mut c2[r.clone()]);
-        u2.mul_add(x2, u1.mul_add(x1, T::Lanes::load(&p[r.clone()])))
-            .store(&mut p[r]);
-        acc1 = x1.mul_add(uv, acc1);
-        acc2 = x2.mul_add(uv, acc2);
+        let x1 = kern.mul_add(nw1, vv, kern.mul_add(nv1, wv, kern.load(&c1[r.clone()])));
+        let x2 = kern.mul_add(nw2, vv, kern.mul_add(nv2, wv, kern.load(&c2[r.clone()])));
+        kern.store(x1, &mut c1[r.clone()]);
+        kern.store(x2, &mut c2[r.clone()]);
+        let pv = kern.mul_add(u2, x2, kern.mul_add(u1, x1, kern.load(&p[r.clone()])));
+        kern.store(pv, &mut p[r]);
+        acc1 = kern.mul_add(x1, uv, acc1);
+        acc2 = kern.mul_add(x2, uv, acc2);
         i += lanes;
     }
-    let (mut sum1, mut sum2) = (acc1.reduce_add(), acc2.reduce_add());
+    let (mut sum1, mut sum2) = (kern.reduce_add(acc1), kern.reduce_add(acc2));
     for i in split..len {
         let x1 = c1[i] - k1.vj * w[i] - k1.wj * v[i];
         let x2 = c2[i] - k2.vj * w[i] - k2.wj * v[i];

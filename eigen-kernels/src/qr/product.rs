@@ -4,10 +4,12 @@
 //! memory bound once `A` leaves L2 (n >= 256 in `f64`). Here `A` is packed in `MC x KC` panels of
 //! `2 * LANES`-row strips that stay in L2 while every column block of `B` passes (GotoBLAS/BLIS loop
 //! order: Goto & van de Geijn, "Anatomy of high-performance matrix multiplication", ACM TOMS 34(3),
-//! 2008); the micro-kernel is the `2 x LANES` by 4 register tile of `dense::tile`.
+//! 2008); the micro-kernel is a `2 x LANES` by 4 register tile written against
+//! [`TileKernel`], so a portable x86-64 build runs it on AVX2+FMA when the CPU has them
+//! (`simd/dispatch.rs`).
 
 use crate::Real;
-use crate::simd::SimdReal;
+use crate::simd::{Dispatch, SimdReal, TileKernel, WithTileKernel};
 
 /// Depth of a packed panel.
 const KC: usize = 256;
@@ -37,97 +39,179 @@ pub(crate) type Strided<S> = (S, usize);
 
 /// `C = A B` (or `C += A B`) with `A` `m x k`, `B` `k x n`, `C` `m x n`, all column-major with the given
 /// leading dimensions. `pack` needs [`workspace_len`] scalars.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn multiply<T: Real>(
     m: usize,
     n: usize,
     k: usize,
-    (a, lda): Strided<&[T]>,
-    (b, ldb): Strided<&[T]>,
-    (c, ldc): Strided<&mut [T]>,
+    a: Strided<&[T]>,
+    b: Strided<&[T]>,
+    c: Strided<&mut [T]>,
     update: Update,
     pack: &mut [T],
 ) {
-    if k == 0 {
-        if update == Update::Overwrite {
-            for j in 0..n {
-                c[j * ldc..j * ldc + m].fill(T::ZERO);
-            }
-        }
-        return;
-    }
-    let h = R * T::Lanes::LANES;
-    let pack = &mut pack[..MC * KC];
-    let mut p0 = 0;
-    while p0 < k {
-        let kc = KC.min(k - p0);
-        let first = p0 == 0 && update == Update::Overwrite;
-        let mut i0 = 0;
-        while i0 < m {
-            let mc = MC.min(m - i0);
-            let strips = mc.div_ceil(h);
-            // Pack A[i0..i0+mc, p0..p0+kc] as strips of h rows, each strip p-major, zero padded.
-            for st in 0..strips {
-                let r0 = i0 + st * h;
-                let rows = h.min(m - r0);
-                let dst = &mut pack[st * h * kc..(st + 1) * h * kc];
-                for p in 0..kc {
-                    let col = &a[(p0 + p) * lda + r0..(p0 + p) * lda + r0 + rows];
-                    let out = &mut dst[p * h..p * h + h];
-                    out[..rows].copy_from_slice(col);
-                    out[rows..].fill(T::ZERO);
+    multiply_on(m, n, k, a, b, c, update, pack, Dispatch::Best);
+}
+
+/// [`multiply`] on the kernel `how` selects (tests compare the dispatched and the compiled kernels).
+#[allow(clippy::too_many_arguments)]
+fn multiply_on<T: Real>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Strided<&[T]>,
+    b: Strided<&[T]>,
+    c: Strided<&mut [T]>,
+    update: Update,
+    pack: &mut [T],
+    how: Dispatch,
+) {
+    let product = Product {
+        m,
+        n,
+        k,
+        a,
+        b,
+        c,
+        update,
+        pack,
+    };
+    T::Lanes::with_tile_kernel(product, how);
+}
+
+/// The operands of one [`multiply`], handed to the dispatched kernel.
+struct Product<'a, T> {
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Strided<&'a [T]>,
+    b: Strided<&'a [T]>,
+    c: Strided<&'a mut [T]>,
+    update: Update,
+    pack: &'a mut [T],
+}
+
+impl<T: Real> WithTileKernel<T> for Product<'_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run<K: TileKernel<T>>(self, kern: K) {
+        let Product {
+            m,
+            n,
+            k,
+            a: (a, lda),
+            b: (b, ldb),
+            c: (c, ldc),
+            update,
+            pack,
+        } = self;
+        if k == 0 {
+            if update == Update::Overwrite {
+                for j in 0..n {
+                    c[j * ldc..j * ldc + m].fill(T::ZERO);
                 }
             }
-            let mut j0 = 0;
-            while j0 < n {
-                let nb = NR.min(n - j0);
+            return;
+        }
+        let h = R * K::LANES;
+        let pack = &mut pack[..MC * KC];
+        let mut p0 = 0;
+        while p0 < k {
+            let kc = KC.min(k - p0);
+            let first = p0 == 0 && update == Update::Overwrite;
+            let mut i0 = 0;
+            while i0 < m {
+                let mc = MC.min(m - i0);
+                let strips = mc.div_ceil(h);
+                // Pack A[i0..i0+mc, p0..p0+kc] as strips of h rows, each strip p-major, zero padded.
                 for st in 0..strips {
                     let r0 = i0 + st * h;
                     let rows = h.min(m - r0);
-                    let panel = &pack[st * h * kc..(st + 1) * h * kc];
-                    match nb {
-                        4 => tile::<T, 4>(panel, b, ldb, p0, kc, j0, c, ldc, r0, rows, first),
-                        3 => tile::<T, 3>(panel, b, ldb, p0, kc, j0, c, ldc, r0, rows, first),
-                        2 => tile::<T, 2>(panel, b, ldb, p0, kc, j0, c, ldc, r0, rows, first),
-                        _ => tile::<T, 1>(panel, b, ldb, p0, kc, j0, c, ldc, r0, rows, first),
+                    let dst = &mut pack[st * h * kc..(st + 1) * h * kc];
+                    for p in 0..kc {
+                        let col = &a[(p0 + p) * lda + r0..(p0 + p) * lda + r0 + rows];
+                        let out = &mut dst[p * h..p * h + h];
+                        out[..rows].copy_from_slice(col);
+                        out[rows..].fill(T::ZERO);
                     }
                 }
-                j0 += nb;
+                let mut j0 = 0;
+                while j0 < n {
+                    let nb = NR.min(n - j0);
+                    for st in 0..strips {
+                        let r0 = i0 + st * h;
+                        let rows = h.min(m - r0);
+                        let panel = &pack[st * h * kc..(st + 1) * h * kc];
+                        let at = Tile {
+                            panel,
+                            kc,
+                            p0,
+                            j0,
+                            r0,
+                            rows,
+                            first,
+                        };
+                        match nb {
+                            4 => tile::<T, K, 4>(kern, at, b, ldb, c, ldc),
+                            3 => tile::<T, K, 3>(kern, at, b, ldb, c, ldc),
+                            2 => tile::<T, K, 2>(kern, at, b, ldb, c, ldc),
+                            _ => tile::<T, K, 1>(kern, at, b, ldb, c, ldc),
+                        }
+                    }
+                    j0 += nb;
+                }
+                i0 += mc;
             }
-            i0 += mc;
+            p0 += kc;
         }
-        p0 += kc;
     }
+}
+
+/// Where one register tile sits: its packed `A` strip (`kc` deep, from depth `p0`), the first column
+/// `j0` and row `r0` of `C`, the valid rows, and whether it overwrites `C`.
+#[derive(Clone, Copy)]
+struct Tile<'a, T> {
+    panel: &'a [T],
+    kc: usize,
+    p0: usize,
+    j0: usize,
+    r0: usize,
+    rows: usize,
+    first: bool,
 }
 
 /// One `R * LANES x NB` tile of `C` at `(r0, j0)` (`rows` valid rows) over the panel's `kc` depth;
 /// `first` overwrites `C`, otherwise it accumulates.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn tile<T: Real, const NB: usize>(
-    panel: &[T],
+fn tile<T: Real, K: TileKernel<T>, const NB: usize>(
+    kern: K,
+    at: Tile<'_, T>,
     b: &[T],
     ldb: usize,
-    p0: usize,
-    kc: usize,
-    j0: usize,
     c: &mut [T],
     ldc: usize,
-    r0: usize,
-    rows: usize,
-    first: bool,
 ) {
-    let w = T::Lanes::LANES;
+    let Tile {
+        panel,
+        kc,
+        p0,
+        j0,
+        r0,
+        rows,
+        first,
+    } = at;
+    let w = K::LANES;
     let h = R * w;
-    let zero = T::Lanes::splat(T::ZERO);
+    let zero = kern.splat(T::ZERO);
     let mut acc = [[zero; NB]; R];
     let bcols: [&[T]; NB] = core::array::from_fn(|jj| &b[(j0 + jj) * ldb + p0..(j0 + jj) * ldb + p0 + kc]);
     for p in 0..kc {
         let strip = &panel[p * h..p * h + h];
-        let av: [T::Lanes; R] = core::array::from_fn(|r| T::Lanes::load(&strip[r * w..]));
+        let av: [K::V; R] = core::array::from_fn(|r| kern.load(&strip[r * w..]));
         for jj in 0..NB {
-            let bv = T::Lanes::splat(bcols[jj][p]);
+            let bv = kern.splat(bcols[jj][p]);
             for r in 0..R {
-                acc[r][jj] = av[r].mul_add(bv, acc[r][jj]);
+                acc[r][jj] = kern.mul_add(av[r], bv, acc[r][jj]);
             }
         }
     }
@@ -139,14 +223,14 @@ fn tile<T: Real, const NB: usize>(
                 let v = if first {
                     acc[r][jj]
                 } else {
-                    acc[r][jj] + T::Lanes::load(cs)
+                    kern.add(acc[r][jj], kern.load(cs))
                 };
-                v.store(cs);
+                kern.store(v, cs);
             }
         } else {
             let mut buf = [T::ZERO; 64];
             for r in 0..R {
-                acc[r][jj].store(&mut buf[r * w..]);
+                kern.store(acc[r][jj], &mut buf[r * w..]);
             }
             for (i, x) in c[start..start + rows].iter_mut().enumerate() {
                 *x = if first { buf[i] } else { *x + buf[i] };
@@ -176,23 +260,29 @@ mod tests {
             let b: Vec<f64> = (0..k * n).map(|_| rng.symmetric_uniform()).collect();
             let ta: Vec<T> = a.iter().map(|x| T::from_f64(*x)).collect();
             let tb: Vec<T> = b.iter().map(|x| T::from_f64(*x)).collect();
-            let mut c = vec![T::from_f64(f64::NAN); m * n];
-            let mut pack = vec![T::ZERO; workspace_len()];
-            multiply(
-                m,
-                n,
-                k,
-                (&ta, m),
-                (&tb, k),
-                (&mut c, m),
-                Update::Overwrite,
-                &mut pack,
-            );
-            for j in 0..n {
-                for i in 0..m {
-                    let want: f64 = (0..k).map(|p| a[p * m + i] * b[j * k + p]).sum();
-                    let err = (c[j * m + i].to_f64() - want).abs();
-                    assert!(err <= tol * (k as f64 + 1.0), "{m}x{n}x{k} ({i},{j}): {err}");
+            for how in [Dispatch::Best, Dispatch::CompiledOnly] {
+                let mut c = vec![T::from_f64(f64::NAN); m * n];
+                let mut pack = vec![T::ZERO; workspace_len()];
+                multiply_on(
+                    m,
+                    n,
+                    k,
+                    (&ta, m),
+                    (&tb, k),
+                    (&mut c, m),
+                    Update::Overwrite,
+                    &mut pack,
+                    how,
+                );
+                for j in 0..n {
+                    for i in 0..m {
+                        let want: f64 = (0..k).map(|p| a[p * m + i] * b[j * k + p]).sum();
+                        let err = (c[j * m + i].to_f64() - want).abs();
+                        assert!(
+                            err <= tol * (k as f64 + 1.0),
+                            "{how:?} {m}x{n}x{k} ({i},{j}): {err}"
+                        );
+                    }
                 }
             }
         }

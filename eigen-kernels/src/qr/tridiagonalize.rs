@@ -10,11 +10,83 @@
 //! `Q = H_0 H_1 .. H_{n-2}`.
 
 use super::householder::make_reflector;
+use crate::simd::{Dispatch, SimdReal, TileKernel, WithTileKernel};
 use crate::{Real, simd};
 
 /// Unblocked fused reduction; `d`, `e`, `tau`, `w`, `p` have length `n` (`w`, `p` are scratch).
+/// The fused pass runs on the best [`TileKernel`] of this CPU (`simd/dispatch.rs`).
 #[inline(never)]
 pub(crate) fn tridiagonalize<T: Real>(
+    a: &mut [T],
+    n: usize,
+    d: &mut [T],
+    e: &mut [T],
+    tau: &mut [T],
+    w: &mut [T],
+    p: &mut [T],
+) {
+    tridiagonalize_on(a, n, d, e, tau, w, p, Dispatch::Best);
+}
+
+/// [`tridiagonalize`] on the kernel `how` selects.
+#[allow(clippy::too_many_arguments)]
+fn tridiagonalize_on<T: Real>(
+    a: &mut [T],
+    n: usize,
+    d: &mut [T],
+    e: &mut [T],
+    tau: &mut [T],
+    w: &mut [T],
+    p: &mut [T],
+    how: Dispatch,
+) {
+    T::Lanes::with_tile_kernel(
+        Reduction {
+            a,
+            n,
+            d,
+            e,
+            tau,
+            w,
+            p,
+        },
+        how,
+    );
+}
+
+/// The operands of one [`tridiagonalize`], handed to the dispatched kernel.
+struct Reduction<'a, T> {
+    a: &'a mut [T],
+    n: usize,
+    d: &'a mut [T],
+    e: &'a mut [T],
+    tau: &'a mut [T],
+    w: &'a mut [T],
+    p: &'a mut [T],
+}
+
+impl<T: Real> WithTileKernel<T> for Reduction<'_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn run<K: TileKernel<T>>(self, kern: K) {
+        let Reduction {
+            a,
+            n,
+            d,
+            e,
+            tau,
+            w,
+            p,
+        } = self;
+        reduce(kern, a, n, d, e, tau, w, p);
+    }
+}
+
+/// The reduction itself, on kernel `kern`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn reduce<T: Real, K: TileKernel<T>>(
+    kern: K,
     a: &mut [T],
     n: usize,
     d: &mut [T],
@@ -72,6 +144,7 @@ pub(crate) fn tridiagonalize<T: Real>(
             let diag2 = col2[0] - T::TWO * k2.vj * k2.wj;
             col2[0] = diag2;
             let (acc1, acc2) = simd::rank2_symv2(
+                kern,
                 &mut col1[2..],
                 &mut col2[1..],
                 &v[2..],
@@ -136,6 +209,11 @@ pub(crate) mod tests {
 
     /// Reduces `a0` (n x n, lower triangle) and forms `Q`.
     pub(crate) fn reduce(a0: &[f64], n: usize) -> Reduced {
+        reduce_on(a0, n, Dispatch::Best)
+    }
+
+    /// [`reduce`] on the kernel `how` selects.
+    fn reduce_on(a0: &[f64], n: usize, how: Dispatch) -> Reduced {
         let mut a = a0.to_vec();
         let (mut d, mut e, mut tau, mut w, mut p) = (
             vec![0.0; n],
@@ -144,16 +222,16 @@ pub(crate) mod tests {
             vec![0.0; n],
             vec![0.0; n],
         );
-        tridiagonalize(&mut a, n, &mut d, &mut e, &mut tau, &mut w, &mut p);
+        tridiagonalize_on(&mut a, n, &mut d, &mut e, &mut tau, &mut w, &mut p, how);
         let mut q = vec![0.0; n * n];
         form_q(&a, n, &tau, &mut q);
         Reduced { a, d, e, tau, q }
     }
 
     /// `max |A - Q T Q^T| / (n |A| eps)` and `max |Q^T Q - I| / (n eps)` for the lower triangle of `a0`.
-    fn reconstruction_ratios(n: usize) -> (f64, f64) {
+    fn reconstruction_ratios(n: usize, how: Dispatch) -> (f64, f64) {
         let a0: Vec<f64> = random_symmetric(n, n as u64);
-        let Reduced { d, e, q, .. } = reduce(&a0, n);
+        let Reduced { d, e, q, .. } = reduce_on(&a0, n, how);
         let t = |i: usize, j: usize| {
             if i == j {
                 d[i]
@@ -185,10 +263,34 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn reduction_reproduces_a_as_q_t_q_transpose() {
-        for n in [1, 2, 3, 5, 8, 9, 10, 11, 17, 40, 70] {
-            let (res, orth) = reconstruction_ratios(n);
-            assert!(res < 10.0 && orth < 10.0, "n={n}: {res} {orth}");
+    fn reduction_reproduces_a_as_q_t_q_transpose_on_every_kernel() {
+        for how in [Dispatch::Best, Dispatch::CompiledOnly] {
+            for n in [1, 2, 3, 5, 8, 9, 10, 11, 17, 40, 70] {
+                let (res, orth) = reconstruction_ratios(n, how);
+                assert!(res < 10.0 && orth < 10.0, "{how:?} n={n}: {res} {orth}");
+            }
+        }
+    }
+
+    #[test]
+    fn dispatched_and_compiled_kernels_agree_to_rounding() {
+        let n = 37;
+        let a0: Vec<f64> = random_symmetric(n, 5);
+        let (best, compiled) = (
+            reduce_on(&a0, n, Dispatch::Best),
+            reduce_on(&a0, n, Dispatch::CompiledOnly),
+        );
+        let scale: f64 = a0.iter().fold(0.0, |m, x| m.max(x.abs()));
+        for (x, y) in best
+            .d
+            .iter()
+            .chain(&best.e)
+            .zip(compiled.d.iter().chain(&compiled.e))
+        {
+            assert!(
+                (x - y).abs() <= 100.0 * f64::EPSILON * scale * n as f64,
+                "{x} vs {y}"
+            );
         }
     }
 }

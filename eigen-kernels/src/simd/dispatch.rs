@@ -1,0 +1,255 @@
+//! Run-time instruction-set dispatch for the product micro-kernels.
+//!
+//! `wide` fixes its lane representation at compile time, so a portable x86-64 build runs its kernels on
+//! SSE2 even on a CPU with AVX2 and FMA. The `O(n^3)` products of the QR solver (divide-and-conquer
+//! merges, `Q Z`) are the one place where that costs a factor of two (no fused multiply-add, half-width
+//! registers), and so is the fused rank-2 update + symv of the tridiagonalization; they are written
+//! once against [`TileKernel`] and run either on the compiled `wide`
+//! lanes ([`CompiledLanes`]) or, when the build lacks AVX2/FMA but the CPU has them (detected once,
+//! `std` only), on 256-bit FMA vectors through `pulp`'s safe target-feature tokens ([`Avx2Fma`]), the way
+//! faer dispatches. A build with `-C target-cpu=native` (AVX2+FMA compiled in) never dispatches.
+//!
+//! Results can differ in the last bits between the two kernels (fused against separate multiply-add);
+//! both are within the accuracy bar, and a given machine always takes the same path.
+
+use crate::Real;
+use crate::simd::SimdReal;
+
+/// Vector arithmetic of a register tile, behind a token: `C += A B` micro-kernels need only
+/// broadcasts, loads, stores, fused multiply-adds and adds.
+pub trait TileKernel<T: Real>: Copy {
+    /// One register of lanes.
+    type V: Copy;
+    /// Scalars per register.
+    const LANES: usize;
+    /// All lanes `x`.
+    fn splat(self, x: T) -> Self::V;
+    /// The first `LANES` entries of `s`.
+    fn load(self, s: &[T]) -> Self::V;
+    /// Writes the lanes to the first `LANES` entries of `s`.
+    fn store(self, v: Self::V, s: &mut [T]);
+    /// `a * b + c` (fused where the instruction set has it).
+    fn mul_add(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// `a + b`.
+    fn add(self, a: Self::V, b: Self::V) -> Self::V;
+    /// The sum of the lanes.
+    fn reduce_add(self, v: Self::V) -> T;
+}
+
+/// An operation generic over the tile kernel, run by [`SimdReal::with_tile_kernel`] on the best kernel
+/// this CPU offers. Implementations should be `#[inline(always)]` all the way down, so they are compiled
+/// with the dispatched target features.
+pub trait WithTileKernel<T: Real> {
+    /// What the operation returns.
+    type Output;
+    /// Runs the operation on kernel `k`.
+    fn run<K: TileKernel<T>>(self, k: K) -> Self::Output;
+}
+
+/// The compile-time `wide` lanes (`T::Lanes`).
+#[derive(Debug, Clone, Copy)]
+pub struct CompiledLanes;
+
+impl<T: Real> TileKernel<T> for CompiledLanes {
+    type V = T::Lanes;
+    const LANES: usize = <T::Lanes as SimdReal>::LANES;
+    #[inline(always)]
+    fn splat(self, x: T) -> T::Lanes {
+        T::Lanes::splat(x)
+    }
+    #[inline(always)]
+    fn load(self, s: &[T]) -> T::Lanes {
+        T::Lanes::load(s)
+    }
+    #[inline(always)]
+    fn store(self, v: T::Lanes, s: &mut [T]) {
+        v.store(s)
+    }
+    #[inline(always)]
+    fn mul_add(self, a: T::Lanes, b: T::Lanes, c: T::Lanes) -> T::Lanes {
+        a.mul_add(b, c)
+    }
+    #[inline(always)]
+    fn add(self, a: T::Lanes, b: T::Lanes) -> T::Lanes {
+        a + b
+    }
+    #[inline(always)]
+    fn reduce_add(self, v: T::Lanes) -> T {
+        v.reduce_add()
+    }
+}
+
+/// Whether this build dispatches at run time: x86-64 with `std` (for CPU detection) and without
+/// AVX2+FMA compiled in.
+macro_rules! if_dispatching {
+    ($($item:item)*) => {
+        $(
+            #[cfg(all(
+                feature = "std",
+                target_arch = "x86_64",
+                not(all(target_feature = "avx2", target_feature = "fma"))
+            ))]
+            $item
+        )*
+    };
+}
+
+if_dispatching! {
+    /// AVX2 + FMA (x86-64-v3) on 256-bit registers, valid only where `pulp` detected the features.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Avx2Fma(pulp::x86::V3);
+
+    impl TileKernel<f64> for Avx2Fma {
+        type V = pulp::f64x4;
+        const LANES: usize = 4;
+        #[inline(always)]
+        fn splat(self, x: f64) -> pulp::f64x4 {
+            self.0.splat_f64x4(x)
+        }
+        #[inline(always)]
+        fn load(self, s: &[f64]) -> pulp::f64x4 {
+            let s = &s[..4];
+            pulp::f64x4(s[0], s[1], s[2], s[3])
+        }
+        #[inline(always)]
+        fn store(self, v: pulp::f64x4, s: &mut [f64]) {
+            s[..4].copy_from_slice(&[v.0, v.1, v.2, v.3]);
+        }
+        #[inline(always)]
+        fn mul_add(self, a: pulp::f64x4, b: pulp::f64x4, c: pulp::f64x4) -> pulp::f64x4 {
+            self.0.mul_add_f64x4(a, b, c)
+        }
+        #[inline(always)]
+        fn add(self, a: pulp::f64x4, b: pulp::f64x4) -> pulp::f64x4 {
+            self.0.add_f64x4(a, b)
+        }
+        #[inline(always)]
+        fn reduce_add(self, v: pulp::f64x4) -> f64 {
+            (v.0 + v.2) + (v.1 + v.3)
+        }
+    }
+
+    impl TileKernel<f32> for Avx2Fma {
+        type V = pulp::f32x8;
+        const LANES: usize = 8;
+        #[inline(always)]
+        fn splat(self, x: f32) -> pulp::f32x8 {
+            self.0.splat_f32x8(x)
+        }
+        #[inline(always)]
+        fn load(self, s: &[f32]) -> pulp::f32x8 {
+            let s = &s[..8];
+            pulp::f32x8(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
+        }
+        #[inline(always)]
+        fn store(self, v: pulp::f32x8, s: &mut [f32]) {
+            s[..8].copy_from_slice(&[v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7]);
+        }
+        #[inline(always)]
+        fn mul_add(self, a: pulp::f32x8, b: pulp::f32x8, c: pulp::f32x8) -> pulp::f32x8 {
+            self.0.mul_add_f32x8(a, b, c)
+        }
+        #[inline(always)]
+        fn add(self, a: pulp::f32x8, b: pulp::f32x8) -> pulp::f32x8 {
+            self.0.add_f32x8(a, b)
+        }
+        #[inline(always)]
+        fn reduce_add(self, v: pulp::f32x8) -> f32 {
+            ((v.0 + v.4) + (v.2 + v.6)) + ((v.1 + v.5) + (v.3 + v.7))
+        }
+    }
+
+    /// `op.run(Avx2Fma)` as a `pulp` closure object, inlined into its target-feature frame.
+    struct OnV3<T, Op> {
+        op: Op,
+        v3: pulp::x86::V3,
+        scalar: core::marker::PhantomData<fn() -> T>,
+    }
+
+    impl<T: Real, Op: WithTileKernel<T>> pulp::NullaryFnOnce for OnV3<T, Op>
+    where
+        Avx2Fma: TileKernel<T>,
+    {
+        type Output = Op::Output;
+        #[inline(always)]
+        fn call(self) -> Op::Output {
+            self.op.run(Avx2Fma(self.v3))
+        }
+    }
+}
+
+/// Which kernel [`dispatch`] runs, for tests and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TileIsa {
+    /// The compiled `wide` lanes.
+    Compiled,
+    /// AVX2 + FMA, detected at run time.
+    Avx2Fma,
+}
+
+/// Forces [`dispatch`] onto the compiled lanes (tests compare the two kernels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dispatch {
+    /// The best kernel the CPU offers.
+    Best,
+    /// Always [`CompiledLanes`].
+    CompiledOnly,
+}
+
+/// The kernel [`dispatch`] picks on this machine.
+pub fn tile_isa() -> TileIsa {
+    #[cfg(all(
+        feature = "std",
+        target_arch = "x86_64",
+        not(all(target_feature = "avx2", target_feature = "fma"))
+    ))]
+    if pulp::x86::V3::is_available() {
+        return TileIsa::Avx2Fma;
+    }
+    TileIsa::Compiled
+}
+
+/// Runs `op` on [`Avx2Fma`] where this build dispatches and the CPU has AVX2+FMA, else on
+/// [`CompiledLanes`]. Called through [`SimdReal::with_tile_kernel`], which knows the scalar.
+#[inline(always)]
+pub(crate) fn dispatch_f64<Op: WithTileKernel<f64>>(op: Op, how: Dispatch) -> Op::Output {
+    dispatch_any(op, how)
+}
+
+/// [`dispatch_f64`] for `f32`.
+#[inline(always)]
+pub(crate) fn dispatch_f32<Op: WithTileKernel<f32>>(op: Op, how: Dispatch) -> Op::Output {
+    dispatch_any(op, how)
+}
+
+#[cfg(all(
+    feature = "std",
+    target_arch = "x86_64",
+    not(all(target_feature = "avx2", target_feature = "fma"))
+))]
+#[inline(always)]
+fn dispatch_any<T: Real, Op: WithTileKernel<T>>(op: Op, how: Dispatch) -> Op::Output
+where
+    Avx2Fma: TileKernel<T>,
+{
+    if how == Dispatch::Best
+        && let Some(v3) = pulp::x86::V3::try_new()
+    {
+        return v3.vectorize(OnV3 {
+            op,
+            v3,
+            scalar: core::marker::PhantomData,
+        });
+    }
+    op.run(CompiledLanes)
+}
+
+#[cfg(not(all(
+    feature = "std",
+    target_arch = "x86_64",
+    not(all(target_feature = "avx2", target_feature = "fma"))
+)))]
+#[inline(always)]
+fn dispatch_any<T: Real, Op: WithTileKernel<T>>(op: Op, _how: Dispatch) -> Op::Output {
+    op.run(CompiledLanes)
+}
