@@ -10,7 +10,7 @@ use core::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
 use crate::Real;
 
 mod dispatch;
-pub use dispatch::{Dispatch, TileIsa, TileKernel, WithTileKernel, tile_isa};
+pub use dispatch::{Dispatch, TileIsa, TileKernel, WithLanes, WithTileKernel, tile_isa};
 
 /// Lane vectors stacked in one register tile of the layers' product kernel (`dense::tile`):
 /// 2 where a lane vector is one register (AVX and up: a `2 x 4` tile is 8 of 16 `ymm` registers), 1 in
@@ -150,10 +150,14 @@ pub trait SimdReal:
     /// dispatch in portable x86-64 builds; see `simd/dispatch.rs`).
     #[doc(hidden)]
     fn with_tile_kernel<Op: WithTileKernel<Self::Scalar>>(op: Op, how: Dispatch) -> Op::Output;
+    /// Runs a batched-solver operation on lanes of this width: these lanes, or in a portable x86-64
+    /// build on a CPU with AVX2+FMA, lanes compiled for them (see `simd/dispatch.rs`).
+    #[doc(hidden)]
+    fn with_best_lanes<Op: WithLanes<Self::Scalar>>(op: Op) -> Op::Output;
 }
 
 macro_rules! impl_simd_real {
-    ($v:ty, $t:ty, $n:literal, $dispatch:ident) => {
+    ($v:ty, $t:ty, $n:literal, $dispatch:ident, $auto:ident) => {
         impl SimdReal for $v {
             type Scalar = $t;
             const LANES: usize = $n;
@@ -245,14 +249,29 @@ macro_rules! impl_simd_real {
             fn with_tile_kernel<Op: WithTileKernel<$t>>(op: Op, how: Dispatch) -> Op::Output {
                 dispatch::$dispatch(op, how)
             }
+            #[inline(always)]
+            fn with_best_lanes<Op: WithLanes<$t>>(op: Op) -> Op::Output {
+                #[cfg(all(
+                    feature = "std",
+                    target_arch = "x86_64",
+                    not(all(target_feature = "avx2", target_feature = "fma"))
+                ))]
+                return dispatch::best_lanes::<$t, Self, dispatch::$auto, Op>(op);
+                #[cfg(not(all(
+                    feature = "std",
+                    target_arch = "x86_64",
+                    not(all(target_feature = "avx2", target_feature = "fma"))
+                )))]
+                return op.run::<Self>();
+            }
         }
     };
 }
 
-impl_simd_real!(wide::f64x4, f64, 4, dispatch_f64);
-impl_simd_real!(wide::f64x8, f64, 8, dispatch_f64);
-impl_simd_real!(wide::f32x8, f32, 8, dispatch_f32);
-impl_simd_real!(wide::f32x16, f32, 16, dispatch_f32);
+impl_simd_real!(wide::f64x4, f64, 4, dispatch_f64, AutoF64x4);
+impl_simd_real!(wide::f64x8, f64, 8, dispatch_f64, AutoF64x8);
+impl_simd_real!(wide::f32x8, f32, 8, dispatch_f32, AutoF32x8);
+impl_simd_real!(wide::f32x16, f32, 16, dispatch_f32, AutoF32x16);
 
 /// Applies the plane rotation `[x, y] <- [c x - s y, s x + c y]` to two equal-length slices.
 #[inline]
@@ -556,6 +575,17 @@ mod tests {
         lanes_match_scalar::<wide::f64x8>(&EDGE_F64);
         lanes_match_scalar::<wide::f32x8>(&EDGE_F32);
         lanes_match_scalar::<wide::f32x16>(&EDGE_F32);
+        #[cfg(all(
+            feature = "std",
+            target_arch = "x86_64",
+            not(all(target_feature = "avx2", target_feature = "fma"))
+        ))]
+        {
+            lanes_match_scalar::<dispatch::AutoF64x4>(&EDGE_F64);
+            lanes_match_scalar::<dispatch::AutoF64x8>(&EDGE_F64);
+            lanes_match_scalar::<dispatch::AutoF32x8>(&EDGE_F32);
+            lanes_match_scalar::<dispatch::AutoF32x16>(&EDGE_F32);
+        }
     }
 
     #[test]
@@ -711,6 +741,17 @@ mod tests {
         masks_and_arrays_match_scalar_logic::<wide::f64x8>();
         masks_and_arrays_match_scalar_logic::<wide::f32x8>();
         masks_and_arrays_match_scalar_logic::<wide::f32x16>();
+        #[cfg(all(
+            feature = "std",
+            target_arch = "x86_64",
+            not(all(target_feature = "avx2", target_feature = "fma"))
+        ))]
+        {
+            masks_and_arrays_match_scalar_logic::<dispatch::AutoF64x4>();
+            masks_and_arrays_match_scalar_logic::<dispatch::AutoF64x8>();
+            masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x8>();
+            masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x16>();
+        }
     }
 
     #[test]

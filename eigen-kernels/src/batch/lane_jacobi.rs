@@ -178,31 +178,34 @@ fn sweep<T: Real, V: SimdReal<Scalar = T>>(
 #[inline(always)]
 fn rotate_planes<V: SimdReal>(a: &mut [V], v: Option<&mut [V]>, n: usize, p: usize, q: usize, c: V, s: V) {
     let ms = -s;
-    let rot = |x: &mut V, y: &mut V| {
+    // A function, not a closure: a closure can stay out of line, and then outside the target
+    // features of a dispatched frame (`simd/dispatch.rs`).
+    #[inline(always)]
+    fn rotate<V: SimdReal>(x: &mut V, y: &mut V, c: V, s: V, ms: V) {
         let (xv, yv) = (*x, *y);
         *x = ms.mul_add(yv, c * xv);
         *y = s.mul_add(xv, c * yv);
-    };
+    }
     let (left, right) = a[..n * n].split_at_mut(p * n);
     let (colp, right) = right.split_at_mut(n);
     // r < p: entries (p, r) and (q, r) of column r.
     for col in left.chunks_exact_mut(n) {
         let (x, y) = col[p..=q].split_at_mut(q - p);
-        rot(&mut x[0], &mut y[0]);
+        rotate(&mut x[0], &mut y[0], c, s, ms);
     }
     // p < r < q: entry (r, p) of column p and (q, r) of column r.
     let (mid, right) = right.split_at_mut((q - p - 1) * n);
     for (x, col) in colp[p + 1..q].iter_mut().zip(mid.chunks_exact_mut(n)) {
-        rot(x, &mut col[q]);
+        rotate(x, &mut col[q], c, s, ms);
     }
     // r > q: entries (r, p) of column p and (r, q) of column q.
     for (x, y) in colp[q + 1..].iter_mut().zip(&mut right[q + 1..n]) {
-        rot(x, y);
+        rotate(x, y, c, s, ms);
     }
     if let Some(v) = v {
         let (left, right) = v[..n * n].split_at_mut(q * n);
         for (x, y) in left[p * n..p * n + n].iter_mut().zip(&mut right[..n]) {
-            rot(x, y);
+            rotate(x, y, c, s, ms);
         }
     }
 }

@@ -253,3 +253,254 @@ where
 fn dispatch_any<T: Real, Op: WithTileKernel<T>>(op: Op, _how: Dispatch) -> Op::Output {
     op.run(CompiledLanes)
 }
+
+/// A batched-solver operation generic over the lane type, run by [`SimdReal::with_best_lanes`] on
+/// the best lanes this CPU offers. Implementations must be `#[inline(always)]` all the way down.
+pub trait WithLanes<T: Real> {
+    /// What the operation returns.
+    type Output;
+    /// Runs the operation on lanes `V`.
+    fn run<V: SimdReal<Scalar = T>>(self) -> Self::Output;
+}
+
+if_dispatching! {
+    /// `op.run::<V>()` as a `pulp` closure object, inlined into its target-feature frame.
+    struct LanesOnV3<T, V, Op> {
+        op: Op,
+        types: core::marker::PhantomData<fn() -> (T, V)>,
+    }
+
+    impl<T: Real, V: SimdReal<Scalar = T>, Op: WithLanes<T>> pulp::NullaryFnOnce for LanesOnV3<T, V, Op> {
+        type Output = Op::Output;
+        #[inline(always)]
+        fn call(self) -> Op::Output {
+            self.op.run::<V>()
+        }
+    }
+
+    /// Runs `op` on the portable-Rust lanes `A` inside an AVX2+FMA frame when the CPU has them, else
+    /// on the compiled lanes `W`.
+    #[inline(always)]
+    pub(crate) fn best_lanes<T: Real, W: SimdReal<Scalar = T>, A: SimdReal<Scalar = T>, Op: WithLanes<T>>(
+        op: Op,
+    ) -> Op::Output {
+        match pulp::x86::V3::try_new() {
+            Some(v3) => v3.vectorize(LanesOnV3::<T, A, Op> { op, types: core::marker::PhantomData }),
+            None => op.run::<W>(),
+        }
+    }
+
+    /// Defines a lane type of plain scalar arrays whose element-wise operations LLVM vectorizes to
+    /// whatever the enclosing frame's target features allow (256-bit FMA in [`best_lanes`]' frame),
+    /// with `wide`'s semantics: masks are all-ones lanes, `max`/`min` ignore a NaN operand.
+    /// `Self(r)` with `r[i] = f(x[i], y[i])`, as a plain loop (no closure or library helper that could
+    /// stay out of line, and so outside the dispatched frame's target features).
+    macro_rules! lanewise {
+        ($x:expr, $y:expr, |$a:ident, $b:ident| $e:expr) => {{
+            let (xs, ys) = ($x.0, $y.0);
+            let mut r = xs;
+            for i in 0..r.len() {
+                let ($a, $b) = (xs[i], ys[i]);
+                r[i] = $e;
+            }
+            Self(r)
+        }};
+    }
+
+    macro_rules! auto_lanes {
+        ($name:ident, $t:ty, $n:literal, $u:ty, $dispatch:ident) => {
+            #[doc = concat!("`", stringify!($n), "` lanes of `", stringify!($t), "` for the dispatched batched solvers.")]
+            #[derive(Debug, Clone, Copy)]
+            #[repr(C, align(32))]
+            pub struct $name([$t; $n]);
+
+            impl $name {
+                #[inline(always)]
+                fn mask(b: bool) -> $t {
+                    <$t>::from_bits(if b { <$u>::MAX } else { 0 })
+                }
+                #[inline(always)]
+                fn sign_set(x: $t) -> bool {
+                    x.to_bits() >> (<$u>::BITS - 1) != 0
+                }
+            }
+
+            impl core::ops::Add for $name {
+                type Output = Self;
+                #[inline(always)]
+                fn add(self, o: Self) -> Self {
+                    lanewise!(self, o, |a, b| a + b)
+                }
+            }
+            impl core::ops::Sub for $name {
+                type Output = Self;
+                #[inline(always)]
+                fn sub(self, o: Self) -> Self {
+                    lanewise!(self, o, |a, b| a - b)
+                }
+            }
+            impl core::ops::Mul for $name {
+                type Output = Self;
+                #[inline(always)]
+                fn mul(self, o: Self) -> Self {
+                    lanewise!(self, o, |a, b| a * b)
+                }
+            }
+            impl core::ops::Div for $name {
+                type Output = Self;
+                #[inline(always)]
+                fn div(self, o: Self) -> Self {
+                    lanewise!(self, o, |a, b| a / b)
+                }
+            }
+            impl core::ops::Neg for $name {
+                type Output = Self;
+                #[inline(always)]
+                fn neg(self) -> Self {
+                    lanewise!(self, self, |a, _b| -a)
+                }
+            }
+            impl core::ops::AddAssign for $name {
+                #[inline(always)]
+                fn add_assign(&mut self, o: Self) {
+                    *self = *self + o;
+                }
+            }
+            impl core::ops::SubAssign for $name {
+                #[inline(always)]
+                fn sub_assign(&mut self, o: Self) {
+                    *self = *self - o;
+                }
+            }
+            impl core::ops::MulAssign for $name {
+                #[inline(always)]
+                fn mul_assign(&mut self, o: Self) {
+                    *self = *self * o;
+                }
+            }
+
+            impl SimdReal for $name {
+                type Scalar = $t;
+                const LANES: usize = $n;
+                type Array = [$t; $n];
+
+                #[inline(always)]
+                fn splat(x: $t) -> Self {
+                    Self([x; $n])
+                }
+                #[inline(always)]
+                fn load(s: &[$t]) -> Self {
+                    let mut a = [0.0; $n];
+                    a.copy_from_slice(&s[..$n]);
+                    Self(a)
+                }
+                #[inline(always)]
+                fn store(self, s: &mut [$t]) {
+                    s[..$n].copy_from_slice(&self.0);
+                }
+                #[inline(always)]
+                fn to_array(self) -> [$t; $n] {
+                    self.0
+                }
+                #[inline(always)]
+                fn mul_add(self, a: Self, b: Self) -> Self {
+                    let mut r = self.0;
+                    for i in 0..$n {
+                        r[i] = r[i].mul_add(a.0[i], b.0[i]);
+                    }
+                    Self(r)
+                }
+                #[inline(always)]
+                fn abs(self) -> Self {
+                    lanewise!(self, self, |a, _b| a.abs())
+                }
+                #[inline(always)]
+                fn sqrt(self) -> Self {
+                    lanewise!(self, self, |a, _b| a.sqrt())
+                }
+                #[inline(always)]
+                fn max(self, other: Self) -> Self {
+                    lanewise!(self, other, |a, b| a.max(b))
+                }
+                #[inline(always)]
+                fn min(self, other: Self) -> Self {
+                    lanewise!(self, other, |a, b| a.min(b))
+                }
+                #[inline(always)]
+                fn lt(self, other: Self) -> Self {
+                    lanewise!(self, other, |a, b| Self::mask(a < b))
+                }
+                #[inline(always)]
+                fn le(self, other: Self) -> Self {
+                    lanewise!(self, other, |a, b| Self::mask(a <= b))
+                }
+                #[inline(always)]
+                fn eq(self, other: Self) -> Self {
+                    lanewise!(self, other, |a, b| Self::mask(a == b))
+                }
+                #[inline(always)]
+                fn select(mask: Self, if_true: Self, if_false: Self) -> Self {
+                    let mut r = if_false.0;
+                    for i in 0..$n {
+                        let m = mask.0[i].to_bits();
+                        r[i] = <$t>::from_bits((m & if_true.0[i].to_bits()) | (!m & r[i].to_bits()));
+                    }
+                    Self(r)
+                }
+                #[inline(always)]
+                fn copysign(self, sign: Self) -> Self {
+                    lanewise!(self, sign, |a, b| a.copysign(b))
+                }
+                #[inline(always)]
+                fn any(mask: Self) -> bool {
+                    let mut any = false;
+                    for x in mask.0 {
+                        any |= Self::sign_set(x);
+                    }
+                    any
+                }
+                #[inline(always)]
+                fn all(mask: Self) -> bool {
+                    let mut all = true;
+                    for x in mask.0 {
+                        all &= Self::sign_set(x);
+                    }
+                    all
+                }
+                #[inline(always)]
+                fn reduce_add(self) -> $t {
+                    let mut sum = 0.0;
+                    for x in self.0 {
+                        sum += x;
+                    }
+                    sum
+                }
+                #[inline(always)]
+                fn from_array(a: [$t; $n]) -> Self {
+                    Self(a)
+                }
+                #[inline(always)]
+                fn and(self, other: Self) -> Self {
+                    lanewise!(self, other, |a, b| <$t>::from_bits(a.to_bits() & b.to_bits()))
+                }
+                #[inline(always)]
+                fn or(self, other: Self) -> Self {
+                    lanewise!(self, other, |a, b| <$t>::from_bits(a.to_bits() | b.to_bits()))
+                }
+                #[inline(always)]
+                fn with_tile_kernel<Op: WithTileKernel<$t>>(op: Op, how: Dispatch) -> Op::Output {
+                    $dispatch(op, how)
+                }
+                #[inline(always)]
+                fn with_best_lanes<Op: WithLanes<$t>>(op: Op) -> Op::Output {
+                    op.run::<Self>()
+                }
+            }
+        };
+    }
+
+    auto_lanes!(AutoF64x4, f64, 4, u64, dispatch_f64);
+    auto_lanes!(AutoF64x8, f64, 8, u64, dispatch_f64);
+    auto_lanes!(AutoF32x8, f32, 8, u32, dispatch_f32);
+    auto_lanes!(AutoF32x16, f32, 16, u32, dispatch_f32);
+}
