@@ -353,7 +353,14 @@ pub fn build_description() -> String {
     } else {
         "release build"
     };
-    format!("SIMD level {} ({profile})", eigen_kernels::simd_level())
+    let dispatched = match eigen_kernels::dispatch_level() {
+        eigen_kernels::DispatchLevel::Avx2Fma => ", hot kernels dispatched to avx2+fma at run time",
+        eigen_kernels::DispatchLevel::Compiled => "",
+    };
+    format!(
+        "SIMD level {}{dispatched} ({profile})",
+        eigen_kernels::simd_level()
+    )
 }
 
 /// `report.md`: context, the table, and how to reproduce.

@@ -101,4 +101,4 @@ pub use driver::{FixedEigh, Info, eigh_fixed, eigh_in_place, resolve_solver, wor
 pub use error::EigenError;
 pub use options::{ComputeVectors, Options, Solver};
 pub use real::Real;
-pub use simd::{SimdReal, TileIsa, simd_level, tile_isa};
+pub use simd::{DispatchLevel, SimdReal, dispatch_level, simd_level};

@@ -10,7 +10,7 @@ use core::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
 use crate::Real;
 
 mod dispatch;
-pub use dispatch::{Dispatch, TileIsa, TileKernel, WithLanes, WithTileKernel, tile_isa};
+pub use dispatch::{Dispatch, DispatchLevel, TileKernel, WithLanes, WithTileKernel, dispatch_level};
 
 /// Lane vectors stacked in one register tile of the layers' product kernel (`dense::tile`):
 /// 2 where a lane vector is one register (AVX and up: a `2 x 4` tile is 8 of 16 `ymm` registers), 1 in

@@ -3,7 +3,7 @@
 use super::layout::{self, LaneState, MAX_LANES};
 use super::sort::{self, Follow};
 use super::{BatchError, lane_jacobi, lane_qr};
-use crate::simd::WithLanes;
+use crate::simd::{DispatchLevel, WithLanes, dispatch_level};
 use crate::{EigenError, Options, Real, SimdReal, Solver};
 
 /// Largest `n` accepted by [`eigh_batch_dyn`] (its block lives on the stack).
@@ -282,9 +282,14 @@ pub(super) fn solve_fixed<T: Real, const N: usize>(
     };
     if N <= WIDE_MAX_N {
         T::BatchLanes::with_best_lanes(op)
+    } else if dispatch_level() == DispatchLevel::Avx2Fma && set.solver_for(N) == Solver::Qr {
+        // The dispatched array lanes vectorize the fully unrolled lane QR worse than a runtime-n block
+        // (measured, per matrix, against the unrolled block on the same lanes: f64 n = 8 1.86 -> 1.44
+        // us, n = 16 7.6 -> 5.3 us), so 7 <= N <= 16 join the runtime-n frame; `n` must not be a
+        // constant there, or the unrolling comes back. The compiled lanes prefer the unrolled block,
+        // and so does lane Jacobi on either (f32 n = 7: 0.65 us unrolled, 1.0 us as a runtime-n block).
+        T::Lanes::with_best_lanes(Dynamic { n: N, args: op.args })
     } else {
-        // Not dispatched: on the fully unrolled lane QR of 7 <= N <= 16 the portable-Rust lanes
-        // vectorize worse than the compiled `wide` ones (measured, f32 n = 8: 0.87 -> 1.3-1.9 us).
         op.run::<T::Lanes>()
     }
 }
@@ -474,8 +479,8 @@ mod tests {
     use alloc::vec;
     use alloc::vec::Vec;
 
-    /// The compiled `wide` lanes and the lanes [`SimdReal::with_best_lanes`] picks on this CPU (the
-    /// run-time dispatched ones on x86-64 with AVX2+FMA) give the same eigenvalues to a few ulps of
+    /// The compiled `wide` lanes and what [`solve_fixed`] runs on this CPU (the run-time dispatched
+    /// lanes on x86-64 with AVX2+FMA, as runtime-n blocks for lane QR) give the same eigenvalues to a few ulps of
     /// the norm and agree on well-separated eigenvectors.
     fn compiled_and_dispatched_lanes_agree<T: Real, const N: usize>() {
         let count = 2 * T::BatchLanes::LANES + 3;
@@ -494,9 +499,11 @@ mod tests {
                 base: 0,
             };
             let failures = if dispatched {
-                T::BatchLanes::with_best_lanes(Fixed::<T, N> { args })
-            } else {
+                solve_fixed::<T, N>(args.mats, args.values, args.vectors, set, 0)
+            } else if N <= WIDE_MAX_N {
                 Fixed::<T, N> { args }.run::<T::BatchLanes>()
+            } else {
+                Fixed::<T, N> { args }.run::<T::Lanes>()
             };
             assert!(failures.into_result().is_ok());
             (values, vectors)
@@ -531,5 +538,9 @@ mod tests {
         compiled_and_dispatched_lanes_agree::<f64, 6>();
         compiled_and_dispatched_lanes_agree::<f32, 3>();
         compiled_and_dispatched_lanes_agree::<f32, 5>();
+        // Lane QR, which the dispatch runs as a runtime-n block.
+        compiled_and_dispatched_lanes_agree::<f64, 8>();
+        compiled_and_dispatched_lanes_agree::<f64, 16>();
+        compiled_and_dispatched_lanes_agree::<f32, 11>();
     }
 }

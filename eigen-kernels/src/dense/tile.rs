@@ -9,7 +9,7 @@
 //! `A` is not packed since the layers' matrices fit in L1/L2. Rows left over by the tiles run scalar
 //! loops; column blocks narrower than `NR` run `axpy`s down the columns.
 
-use crate::simd::{Dispatch, TILE_STRIPS, TileIsa, TileKernel, WithTileKernel, axpy, tile_isa};
+use crate::simd::{Dispatch, DispatchLevel, TILE_STRIPS, TileKernel, WithTileKernel, axpy, dispatch_level};
 use crate::{Real, SimdReal};
 
 /// Which part of `C` must be computed.
@@ -62,7 +62,7 @@ pub(super) fn update_on<T: Real, B: Fn(usize, usize) -> T>(
     part: Part,
     how: Dispatch,
 ) {
-    let strips = if how == Dispatch::Best && tile_isa() == TileIsa::Avx2Fma {
+    let strips = if how == Dispatch::Best && dispatch_level() == DispatchLevel::Avx2Fma {
         2
     } else {
         TILE_STRIPS

@@ -1,16 +1,23 @@
-//! Run-time instruction-set dispatch for the product micro-kernels.
+//! Run-time instruction-set dispatch (x86-64 builds with `std` and without AVX2+FMA compiled in).
 //!
-//! `wide` fixes its lane representation at compile time, so a portable x86-64 build runs its kernels on
-//! SSE2 even on a CPU with AVX2 and FMA. The `O(n^3)` products of the QR solver (divide-and-conquer
-//! merges, `Q Z`) are the one place where that costs a factor of two (no fused multiply-add, half-width
-//! registers), and so is the fused rank-2 update + symv of the tridiagonalization; they are written
-//! once against [`TileKernel`] and run either on the compiled `wide`
-//! lanes ([`CompiledLanes`]) or, when the build lacks AVX2/FMA but the CPU has them (detected once,
-//! `std` only), on 256-bit FMA vectors through `pulp`'s safe target-feature tokens ([`Avx2Fma`]), the way
-//! faer dispatches. A build with `-C target-cpu=native` (AVX2+FMA compiled in) never dispatches.
+//! `wide` fixes its lane representation at compile time, so a portable x86-64 build runs on SSE2 even on
+//! a CPU with AVX2 and FMA: half-width registers and no fused multiply-add, about half the speed of the
+//! native build in the hot kernels. Two mechanisms recover it, both through `pulp`'s safe target-feature
+//! tokens (`pulp::x86::V3`, detected once; the way faer dispatches), with no `unsafe` here:
 //!
-//! Results can differ in the last bits between the two kernels (fused against separate multiply-add);
-//! both are within the accuracy bar, and a given machine always takes the same path.
+//! - [`TileKernel`]: the register tiles of the QR solver's products (divide-and-conquer merges, `Q Z`),
+//!   the fused rank-2 update + symv of its tridiagonalization and the layers' dense products are written
+//!   once against this token trait and run on [`CompiledLanes`] (`wide`) or on 256-bit FMA vectors
+//!   (`Avx2Fma`).
+//! - [`WithLanes`]: the batched lane solvers, generic over [`SimdReal`], run on lanes of plain arrays
+//!   (`auto_lanes!`) that LLVM vectorizes inside the AVX2+FMA frame; sizes 7..=16 then run as
+//!   runtime-n blocks, which these lanes vectorize better than the unrolled ones. Everything the frame calls must be
+//!   inlined into it (`#[inline(always)]`, functions rather than closures): an out-of-line callee is
+//!   compiled without the features (an `f32::mul_add` there becomes a libm call).
+//!
+//! A build with `-C target-cpu=native` (AVX2+FMA compiled in), a `no_std` build and other targets never
+//! dispatch. Results can differ in the last bits between the two paths (fused against separate
+//! multiply-add); both are within the accuracy bar, and a given machine always takes the same path.
 
 use crate::Real;
 use crate::simd::SimdReal;
@@ -178,16 +185,16 @@ if_dispatching! {
     }
 }
 
-/// Which kernel [`dispatch`] runs, for tests and reports.
+/// What the run-time dispatch of a portable x86-64 build found (see [`dispatch_level`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TileIsa {
+pub enum DispatchLevel {
     /// The compiled `wide` lanes.
     Compiled,
     /// AVX2 + FMA, detected at run time.
     Avx2Fma,
 }
 
-/// Forces [`dispatch`] onto the compiled lanes (tests compare the two kernels).
+/// Forces the tile-kernel dispatch onto the compiled lanes (tests compare the two kernels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dispatch {
     /// The best kernel the CPU offers.
@@ -196,20 +203,24 @@ pub enum Dispatch {
     CompiledOnly,
 }
 
-/// The kernel [`dispatch`] picks on this machine.
-pub fn tile_isa() -> TileIsa {
+/// Whether this build, on this CPU, runs its dispatched kernels (the QR solver's products and fused
+/// tridiagonalization step, the layers' dense products, the batched lane solvers for `n <= 6` and
+/// `17..=32`) on AVX2+FMA ([`DispatchLevel::Avx2Fma`]: a portable x86-64 build with `std` on a CPU that
+/// has them) or on the lanes it was compiled for ([`DispatchLevel::Compiled`]: every other case,
+/// including native builds, which compile AVX2+FMA in).
+pub fn dispatch_level() -> DispatchLevel {
     #[cfg(all(
         feature = "std",
         target_arch = "x86_64",
         not(all(target_feature = "avx2", target_feature = "fma"))
     ))]
     if pulp::x86::V3::is_available() {
-        return TileIsa::Avx2Fma;
+        return DispatchLevel::Avx2Fma;
     }
-    TileIsa::Compiled
+    DispatchLevel::Compiled
 }
 
-/// Runs `op` on [`Avx2Fma`] where this build dispatches and the CPU has AVX2+FMA, else on
+/// Runs `op` on `Avx2Fma` where this build dispatches and the CPU has AVX2+FMA, else on
 /// [`CompiledLanes`]. Called through [`SimdReal::with_tile_kernel`], which knows the scalar.
 #[inline(always)]
 pub(crate) fn dispatch_f64<Op: WithTileKernel<f64>>(op: Op, how: Dispatch) -> Op::Output {
