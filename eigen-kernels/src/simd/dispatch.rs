@@ -464,19 +464,19 @@ if_dispatching! {
                 }
                 #[inline(always)]
                 fn any(mask: Self) -> bool {
-                    let mut any = false;
+                    let mut bits: $u = 0;
                     for x in mask.0 {
-                        any |= Self::sign_set(x);
+                        bits |= x.to_bits();
                     }
-                    any
+                    Self::sign_set(<$t>::from_bits(bits))
                 }
                 #[inline(always)]
                 fn all(mask: Self) -> bool {
-                    let mut all = true;
+                    let mut bits: $u = <$u>::MAX;
                     for x in mask.0 {
-                        all &= Self::sign_set(x);
+                        bits &= x.to_bits();
                     }
-                    all
+                    Self::sign_set(<$t>::from_bits(bits))
                 }
                 #[inline(always)]
                 fn reduce_add(self) -> $t {
