@@ -106,65 +106,54 @@ if_dispatching! {
     #[derive(Debug, Clone, Copy)]
     pub struct Avx2Fma(pulp::x86::V3);
 
-    impl TileKernel<f64> for Avx2Fma {
-        type V = pulp::f64x4;
-        const LANES: usize = 4;
-        #[inline(always)]
-        fn splat(self, x: f64) -> pulp::f64x4 {
-            self.0.splat_f64x4(x)
-        }
-        #[inline(always)]
-        fn load(self, s: &[f64]) -> pulp::f64x4 {
-            let s = &s[..4];
-            pulp::f64x4(s[0], s[1], s[2], s[3])
-        }
-        #[inline(always)]
-        fn store(self, v: pulp::f64x4, s: &mut [f64]) {
-            s[..4].copy_from_slice(&[v.0, v.1, v.2, v.3]);
-        }
-        #[inline(always)]
-        fn mul_add(self, a: pulp::f64x4, b: pulp::f64x4, c: pulp::f64x4) -> pulp::f64x4 {
-            self.0.mul_add_f64x4(a, b, c)
-        }
-        #[inline(always)]
-        fn add(self, a: pulp::f64x4, b: pulp::f64x4) -> pulp::f64x4 {
-            self.0.add_f64x4(a, b)
-        }
-        #[inline(always)]
-        fn reduce_add(self, v: pulp::f64x4) -> f64 {
-            (v.0 + v.2) + (v.1 + v.3)
-        }
+    /// `TileKernel<$t>` for [`Avx2Fma`] on the 256-bit `pulp` vector `$v` of `$n` lanes.
+    macro_rules! avx2_tile_kernel {
+        ($t:ty, $v:ident, $n:literal, $splat:ident, $mul_add:ident, $add:ident) => {
+            impl TileKernel<$t> for Avx2Fma {
+                type V = pulp::$v;
+                const LANES: usize = $n;
+                #[inline(always)]
+                fn splat(self, x: $t) -> pulp::$v {
+                    self.0.$splat(x)
+                }
+                #[inline(always)]
+                fn load(self, s: &[$t]) -> pulp::$v {
+                    let mut a = [0.0; $n];
+                    a.copy_from_slice(&s[..$n]);
+                    pulp::cast(a)
+                }
+                #[inline(always)]
+                fn store(self, v: pulp::$v, s: &mut [$t]) {
+                    let a: [$t; $n] = pulp::cast(v);
+                    s[..$n].copy_from_slice(&a);
+                }
+                #[inline(always)]
+                fn mul_add(self, a: pulp::$v, b: pulp::$v, c: pulp::$v) -> pulp::$v {
+                    self.0.$mul_add(a, b, c)
+                }
+                #[inline(always)]
+                fn add(self, a: pulp::$v, b: pulp::$v) -> pulp::$v {
+                    self.0.$add(a, b)
+                }
+                #[inline(always)]
+                fn reduce_add(self, v: pulp::$v) -> $t {
+                    // Pairwise: halves, then quarters, ...
+                    let mut a: [$t; $n] = pulp::cast(v);
+                    let mut width = $n / 2;
+                    while width > 0 {
+                        for i in 0..width {
+                            a[i] += a[i + width];
+                        }
+                        width /= 2;
+                    }
+                    a[0]
+                }
+            }
+        };
     }
 
-    impl TileKernel<f32> for Avx2Fma {
-        type V = pulp::f32x8;
-        const LANES: usize = 8;
-        #[inline(always)]
-        fn splat(self, x: f32) -> pulp::f32x8 {
-            self.0.splat_f32x8(x)
-        }
-        #[inline(always)]
-        fn load(self, s: &[f32]) -> pulp::f32x8 {
-            let s = &s[..8];
-            pulp::f32x8(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
-        }
-        #[inline(always)]
-        fn store(self, v: pulp::f32x8, s: &mut [f32]) {
-            s[..8].copy_from_slice(&[v.0, v.1, v.2, v.3, v.4, v.5, v.6, v.7]);
-        }
-        #[inline(always)]
-        fn mul_add(self, a: pulp::f32x8, b: pulp::f32x8, c: pulp::f32x8) -> pulp::f32x8 {
-            self.0.mul_add_f32x8(a, b, c)
-        }
-        #[inline(always)]
-        fn add(self, a: pulp::f32x8, b: pulp::f32x8) -> pulp::f32x8 {
-            self.0.add_f32x8(a, b)
-        }
-        #[inline(always)]
-        fn reduce_add(self, v: pulp::f32x8) -> f32 {
-            ((v.0 + v.4) + (v.2 + v.6)) + ((v.1 + v.5) + (v.3 + v.7))
-        }
-    }
+    avx2_tile_kernel!(f64, f64x4, 4, splat_f64x4, mul_add_f64x4, add_f64x4);
+    avx2_tile_kernel!(f32, f32x8, 8, splat_f32x8, mul_add_f32x8, add_f32x8);
 
     /// `op.run(Avx2Fma)` as a `pulp` closure object, inlined into its target-feature frame.
     struct OnV3<T, Op> {
