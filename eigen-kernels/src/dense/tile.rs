@@ -2,14 +2,14 @@
 //! (`m x k`, column-major) and `op(B)` given entrywise, so one kernel serves `A B`, `A B^T` and
 //! `A diag(d) A^T`.
 //!
-//! A tile of `TILE_STRIPS x LANES` rows and `NR = 4` columns of `C` stays in SIMD accumulators while the
-//! `k` rank-one updates stream past (vector loads of `A` and four broadcasts of `op(B)` per step): the
+//! A tile of `STRIPS x LANES` rows (`TileKernel::STRIPS`) and `NR = 4` columns of `C` stays in SIMD
+//! accumulators while the `k` rank-one updates stream past (vector loads of `A` and four broadcasts of `op(B)` per step): the
 //! register-blocking of GotoBLAS/BLIS micro-kernels (Goto & van de Geijn 2008, "Anatomy of
 //! high-performance matrix multiplication", ACM TOMS 34(3)). `op(B)` is packed in small stack chunks;
 //! `A` is not packed since the layers' matrices fit in L1/L2. Rows left over by the tiles run scalar
 //! loops; column blocks narrower than `NR` run `axpy`s down the columns.
 
-use crate::simd::{Dispatch, DispatchLevel, TILE_STRIPS, TileKernel, WithTileKernel, axpy, dispatch_level};
+use crate::simd::{Dispatch, TileKernel, WithTileKernel, axpy};
 use crate::{Real, SimdReal};
 
 /// Which part of `C` must be computed.
@@ -44,41 +44,19 @@ pub(super) fn update<T: Real, B: Fn(usize, usize) -> T>(
     c: &mut [T],
     part: Part,
 ) {
-    update_on(m, n, k, alpha, a, b, c, part, Dispatch::Best);
-}
-
-/// [`update`] on the kernel `how` selects: the tiles run on the best [`TileKernel`] of this CPU
-/// (`simd/dispatch.rs`), with two strips per tile where a lane vector is one register.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub(super) fn update_on<T: Real, B: Fn(usize, usize) -> T>(
-    m: usize,
-    n: usize,
-    k: usize,
-    alpha: T,
-    a: &[T],
-    b: B,
-    c: &mut [T],
-    part: Part,
-    how: Dispatch,
-) {
-    let strips = if how == Dispatch::Best && dispatch_level() == DispatchLevel::Avx2Fma {
-        2
-    } else {
-        TILE_STRIPS
-    };
-    let op = Update {
-        m,
-        n,
-        k,
-        alpha,
-        a,
-        b,
-        c,
-        part,
-        strips,
-    };
-    T::Lanes::with_tile_kernel(op, how);
+    T::Lanes::with_tile_kernel(
+        Update {
+            m,
+            n,
+            k,
+            alpha,
+            a,
+            b,
+            c,
+            part,
+        },
+        Dispatch::Best,
+    );
 }
 
 /// The operands of one [`update`], handed to the dispatched kernel.
@@ -91,7 +69,6 @@ struct Update<'a, T, B> {
     b: B,
     c: &'a mut [T],
     part: Part,
-    strips: usize,
 }
 
 impl<T: Real, B: Fn(usize, usize) -> T> WithTileKernel<T> for Update<'_, T, B> {
@@ -107,7 +84,6 @@ impl<T: Real, B: Fn(usize, usize) -> T> WithTileKernel<T> for Update<'_, T, B> {
             b,
             c,
             part,
-            strips,
         } = self;
         let w = K::LANES;
         let mut packed = [[T::ZERO; NR]; KB];
@@ -141,7 +117,7 @@ impl<T: Real, B: Fn(usize, usize) -> T> WithTileKernel<T> for Update<'_, T, B> {
                 let bp = &packed[..kc];
                 let a = &a[p0 * m..(p0 + kc) * m];
                 let mut i0 = first_row;
-                while strips == 2 && i0 + 2 * w <= m {
+                while K::STRIPS == 2 && i0 + 2 * w <= m {
                     tile::<T, K, 2>(kern, m, alpha, a, bp, c, i0, j0);
                     i0 += 2 * w;
                 }
@@ -222,7 +198,17 @@ mod tests {
             for how in [Dispatch::Best, Dispatch::CompiledOnly] {
                 let mut c: Vec<T> = c0.iter().map(|x| T::from_f64(*x)).collect();
                 let alpha = T::from_f64(-0.75);
-                update_on(m, n, k, alpha, &ta, |p, j| tb[j * k + p], &mut c, Part::Full, how);
+                let op = Update {
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    a: &ta,
+                    b: |p, j| tb[j * k + p],
+                    c: &mut c,
+                    part: Part::Full,
+                };
+                T::Lanes::with_tile_kernel(op, how);
                 for j in 0..n {
                     for i in 0..m {
                         let s: f64 = (0..k).map(|p| a[p * m + i] * b[j * k + p]).sum();

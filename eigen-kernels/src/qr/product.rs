@@ -50,22 +50,6 @@ pub(crate) fn multiply<T: Real>(
     update: Update,
     pack: &mut [T],
 ) {
-    multiply_on(m, n, k, a, b, c, update, pack, Dispatch::Best);
-}
-
-/// [`multiply`] on the kernel `how` selects (tests compare the dispatched and the compiled kernels).
-#[allow(clippy::too_many_arguments)]
-fn multiply_on<T: Real>(
-    m: usize,
-    n: usize,
-    k: usize,
-    a: Strided<&[T]>,
-    b: Strided<&[T]>,
-    c: Strided<&mut [T]>,
-    update: Update,
-    pack: &mut [T],
-    how: Dispatch,
-) {
     let product = Product {
         m,
         n,
@@ -76,7 +60,7 @@ fn multiply_on<T: Real>(
         update,
         pack,
     };
-    T::Lanes::with_tile_kernel(product, how);
+    T::Lanes::with_tile_kernel(product, Dispatch::Best);
 }
 
 /// The operands of one [`multiply`], handed to the dispatched kernel.
@@ -263,17 +247,17 @@ mod tests {
             for how in [Dispatch::Best, Dispatch::CompiledOnly] {
                 let mut c = vec![T::from_f64(f64::NAN); m * n];
                 let mut pack = vec![T::ZERO; workspace_len()];
-                multiply_on(
+                let product = Product {
                     m,
                     n,
                     k,
-                    (&ta, m),
-                    (&tb, k),
-                    (&mut c, m),
-                    Update::Overwrite,
-                    &mut pack,
-                    how,
-                );
+                    a: (&ta, m),
+                    b: (&tb, k),
+                    c: (&mut c, m),
+                    update: Update::Overwrite,
+                    pack: &mut pack,
+                };
+                T::Lanes::with_tile_kernel(product, how);
                 for j in 0..n {
                     for i in 0..m {
                         let want: f64 = (0..k).map(|p| a[p * m + i] * b[j * k + p]).sum();

@@ -25,21 +25,6 @@ pub(crate) fn tridiagonalize<T: Real>(
     w: &mut [T],
     p: &mut [T],
 ) {
-    tridiagonalize_on(a, n, d, e, tau, w, p, Dispatch::Best);
-}
-
-/// [`tridiagonalize`] on the kernel `how` selects.
-#[allow(clippy::too_many_arguments)]
-fn tridiagonalize_on<T: Real>(
-    a: &mut [T],
-    n: usize,
-    d: &mut [T],
-    e: &mut [T],
-    tau: &mut [T],
-    w: &mut [T],
-    p: &mut [T],
-    how: Dispatch,
-) {
     T::Lanes::with_tile_kernel(
         Reduction {
             a,
@@ -50,7 +35,7 @@ fn tridiagonalize_on<T: Real>(
             w,
             p,
         },
-        how,
+        Dispatch::Best,
     );
 }
 
@@ -222,7 +207,16 @@ pub(crate) mod tests {
             vec![0.0; n],
             vec![0.0; n],
         );
-        tridiagonalize_on(&mut a, n, &mut d, &mut e, &mut tau, &mut w, &mut p, how);
+        let reduction = Reduction {
+            a: &mut a,
+            n,
+            d: &mut d,
+            e: &mut e,
+            tau: &mut tau,
+            w: &mut w,
+            p: &mut p,
+        };
+        <f64 as Real>::Lanes::with_tile_kernel(reduction, how);
         let mut q = vec![0.0; n * n];
         form_q(&a, n, &tau, &mut q);
         Reduced { a, d, e, tau, q }

@@ -29,6 +29,9 @@ pub trait TileKernel<T: Real>: Copy {
     type V: Copy;
     /// Scalars per register.
     const LANES: usize;
+    /// Registers stacked per column of a `dense::tile` register tile: 2 where a lane vector is one
+    /// register, 1 where it takes two (a `2 x 4` tile would not fit the 16 SSE registers).
+    const STRIPS: usize;
     /// All lanes `x`.
     fn splat(self, x: T) -> Self::V;
     /// The first `LANES` entries of `s`.
@@ -60,6 +63,7 @@ pub struct CompiledLanes;
 impl<T: Real> TileKernel<T> for CompiledLanes {
     type V = T::Lanes;
     const LANES: usize = <T::Lanes as SimdReal>::LANES;
+    const STRIPS: usize = crate::simd::TILE_STRIPS;
     #[inline(always)]
     fn splat(self, x: T) -> T::Lanes {
         T::Lanes::splat(x)
@@ -112,6 +116,7 @@ if_dispatching! {
             impl TileKernel<$t> for Avx2Fma {
                 type V = pulp::$v;
                 const LANES: usize = $n;
+                const STRIPS: usize = 2;
                 #[inline(always)]
                 fn splat(self, x: $t) -> pulp::$v {
                     self.0.$splat(x)
