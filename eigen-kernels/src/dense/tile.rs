@@ -4,8 +4,8 @@
 //!
 //! A tile of `STRIPS x LANES` rows (`TileKernel::STRIPS`) and `NR = 4` columns of `C` stays in SIMD
 //! accumulators while the `k` rank-one updates stream past (vector loads of `A` and four broadcasts of
-//! `op(B)` per step): the register-blocking of GotoBLAS/BLIS micro-kernels (Goto & van de Geijn 2008, "Anatomy of
-//! high-performance matrix multiplication", ACM TOMS 34(3)). `op(B)` is packed in small stack chunks;
+//! `op(B)` per step): the register-blocking of GotoBLAS/BLIS micro-kernels (Goto & van de Geijn 2008,
+//! "Anatomy of high-performance matrix multiplication", ACM TOMS 34(3)). `op(B)` is packed in small stack chunks;
 //! `A` is not packed since the layers' matrices fit in L1/L2. Rows left over by the tiles run scalar
 //! loops; column blocks narrower than `NR` run `axpy`s down the columns.
 
