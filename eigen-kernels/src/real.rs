@@ -36,7 +36,8 @@ pub trait Real:
     + MulAssign
     + DivAssign
 {
-    /// The SIMD vector of this scalar chosen at compile time (see [`simd_level`](crate::simd_level) and [`dispatch_level`](crate::dispatch_level)).
+    /// The SIMD vector of this scalar chosen at compile time (see [`simd_level`](crate::simd_level) and
+    /// [`dispatch_level`](crate::dispatch_level)).
     type Lanes: SimdReal<Scalar = Self>;
     /// The SIMD vector the batched solvers ([`crate::batch`]) put one matrix per lane in: `f64x8` /
     /// `f32x16` on every target (two native vectors with AVX2), to overlap independent rotations.
