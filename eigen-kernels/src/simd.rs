@@ -157,7 +157,7 @@ pub trait SimdReal:
 }
 
 macro_rules! impl_simd_real {
-    ($v:ty, $t:ty, $n:literal, $dispatch:ident, $auto:ident) => {
+    ($v:ty, $t:ty, $n:literal, $auto:ident) => {
         impl SimdReal for $v {
             type Scalar = $t;
             const LANES: usize = $n;
@@ -247,7 +247,7 @@ macro_rules! impl_simd_real {
             }
             #[inline(always)]
             fn with_tile_kernel<Op: WithTileKernel<$t>>(op: Op, how: Dispatch) -> Op::Output {
-                dispatch::$dispatch(op, how)
+                dispatch::dispatch_any(op, how)
             }
             #[inline(always)]
             fn with_best_lanes<Op: WithLanes<$t>>(op: Op) -> Op::Output {
@@ -268,10 +268,10 @@ macro_rules! impl_simd_real {
     };
 }
 
-impl_simd_real!(wide::f64x4, f64, 4, dispatch_f64, AutoF64x4);
-impl_simd_real!(wide::f64x8, f64, 8, dispatch_f64, AutoF64x8);
-impl_simd_real!(wide::f32x8, f32, 8, dispatch_f32, AutoF32x8);
-impl_simd_real!(wide::f32x16, f32, 16, dispatch_f32, AutoF32x16);
+impl_simd_real!(wide::f64x4, f64, 4, AutoF64x4);
+impl_simd_real!(wide::f64x8, f64, 8, AutoF64x8);
+impl_simd_real!(wide::f32x8, f32, 8, AutoF32x8);
+impl_simd_real!(wide::f32x16, f32, 16, AutoF32x16);
 
 /// Applies the plane rotation `[x, y] <- [c x - s y, s x + c y]` to two equal-length slices.
 #[inline]

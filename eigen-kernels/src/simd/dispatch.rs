@@ -214,26 +214,15 @@ pub fn dispatch_level() -> DispatchLevel {
     DispatchLevel::Compiled
 }
 
-/// Runs `op` on `Avx2Fma` where this build dispatches and the CPU has AVX2+FMA, else on
-/// [`CompiledLanes`]. Called through [`SimdReal::with_tile_kernel`], which knows the scalar.
-#[inline(always)]
-pub(crate) fn dispatch_f64<Op: WithTileKernel<f64>>(op: Op, how: Dispatch) -> Op::Output {
-    dispatch_any(op, how)
-}
-
-/// [`dispatch_f64`] for `f32`.
-#[inline(always)]
-pub(crate) fn dispatch_f32<Op: WithTileKernel<f32>>(op: Op, how: Dispatch) -> Op::Output {
-    dispatch_any(op, how)
-}
-
 #[cfg(all(
     feature = "std",
     target_arch = "x86_64",
     not(all(target_feature = "avx2", target_feature = "fma"))
 ))]
+/// Runs `op` on `Avx2Fma` where this build dispatches and the CPU has AVX2+FMA, else on
+/// [`CompiledLanes`]. Called through [`SimdReal::with_tile_kernel`], whose impls know the scalar.
 #[inline(always)]
-fn dispatch_any<T: Real, Op: WithTileKernel<T>>(op: Op, how: Dispatch) -> Op::Output
+pub(crate) fn dispatch_any<T: Real, Op: WithTileKernel<T>>(op: Op, how: Dispatch) -> Op::Output
 where
     Avx2Fma: TileKernel<T>,
 {
@@ -255,7 +244,7 @@ where
     not(all(target_feature = "avx2", target_feature = "fma"))
 )))]
 #[inline(always)]
-fn dispatch_any<T: Real, Op: WithTileKernel<T>>(op: Op, _how: Dispatch) -> Op::Output {
+pub(crate) fn dispatch_any<T: Real, Op: WithTileKernel<T>>(op: Op, _how: Dispatch) -> Op::Output {
     op.run(CompiledLanes)
 }
 
@@ -313,7 +302,7 @@ if_dispatching! {
     }
 
     macro_rules! auto_lanes {
-        ($name:ident, $t:ty, $n:literal, $u:ty, $dispatch:ident) => {
+        ($name:ident, $t:ty, $n:literal, $u:ty) => {
             #[doc = concat!("`", stringify!($n), "` lanes of `", stringify!($t), "` for the dispatched batched solvers.")]
             #[derive(Debug, Clone, Copy)]
             #[repr(C, align(32))]
@@ -494,7 +483,7 @@ if_dispatching! {
                 }
                 #[inline(always)]
                 fn with_tile_kernel<Op: WithTileKernel<$t>>(op: Op, how: Dispatch) -> Op::Output {
-                    $dispatch(op, how)
+                    dispatch_any(op, how)
                 }
                 #[inline(always)]
                 fn with_best_lanes<Op: WithLanes<$t>>(op: Op) -> Op::Output {
@@ -504,8 +493,8 @@ if_dispatching! {
         };
     }
 
-    auto_lanes!(AutoF64x4, f64, 4, u64, dispatch_f64);
-    auto_lanes!(AutoF64x8, f64, 8, u64, dispatch_f64);
-    auto_lanes!(AutoF32x8, f32, 8, u32, dispatch_f32);
-    auto_lanes!(AutoF32x16, f32, 16, u32, dispatch_f32);
+    auto_lanes!(AutoF64x4, f64, 4, u64);
+    auto_lanes!(AutoF64x8, f64, 8, u64);
+    auto_lanes!(AutoF32x8, f32, 8, u32);
+    auto_lanes!(AutoF32x16, f32, 16, u32);
 }
