@@ -221,6 +221,26 @@ pub(super) fn solve<T: Real, V: SimdReal<Scalar = T>>(
     d: &mut [V],
     b: &mut [V],
     z: &mut [V],
+    v: Option<&mut [V]>,
+    k: &Consts<V>,
+    max_sweeps: usize,
+) -> Outcome<V> {
+    if n == 2 && max_sweeps > 0 {
+        solve_2x2(a, d, v, k)
+    } else {
+        sweeps(n, a, d, b, z, v, k, max_sweeps)
+    }
+}
+
+/// The sweep loop of [`solve`].
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn sweeps<T: Real, V: SimdReal<Scalar = T>>(
+    n: usize,
+    a: &mut [V],
+    d: &mut [V],
+    b: &mut [V],
+    z: &mut [V],
     mut v: Option<&mut [V]>,
     k: &Consts<V>,
     max_sweeps: usize,
@@ -253,6 +273,46 @@ pub(super) fn solve<T: Real, V: SimdReal<Scalar = T>>(
             d[i] = b[i];
             z[i] = zero;
         }
+    }
+}
+
+/// [`solve`] for `n = 2`, where one rotation diagonalises every lane: the same rotation and the same
+/// operations as the sweep loop (identical results), without its convergence tests before and after.
+#[inline(always)]
+fn solve_2x2<T: Real, V: SimdReal<Scalar = T>>(
+    a: &mut [V],
+    d: &mut [V],
+    v: Option<&mut [V]>,
+    k: &Consts<V>,
+) -> Outcome<V> {
+    let (app, apq, aqq) = (a[0], a[1], a[3]);
+    let skip = negligible(apq, app, aqq, k);
+    let all_lanes = k.zero.eq(k.zero);
+    a[1] = k.zero;
+    if V::all(skip) {
+        d[0] = app;
+        d[1] = aqq;
+        if let Some(v) = v {
+            v[..4].copy_from_slice(&[k.one, k.zero, k.zero, k.one]);
+        }
+        return Outcome {
+            sweeps: 0,
+            converged: all_lanes,
+        };
+    }
+    let (t, c) = rotation(app, aqq, apq, k);
+    let (t, c) = (V::select(skip, k.zero, t), V::select(skip, k.one, c));
+    let (s, h) = (t * c, t * apq);
+    d[0] = app - h;
+    d[1] = aqq + h;
+    if let Some(v) = v {
+        // The identity's columns p = 0, q = 1 after `rotate_planes`: (c, -s) and (s, c), with its
+        // `+ 0` (a zero `s` gives `+0` in every lane there).
+        v[..4].copy_from_slice(&[c, -s + k.zero, s + k.zero, c]);
+    }
+    Outcome {
+        sweeps: 1,
+        converged: all_lanes,
     }
 }
 
@@ -375,5 +435,49 @@ mod tests {
         for (x, vx) in v.iter().enumerate() {
             assert_eq!(vx.to_array()[0], if x % 4 == 0 { 1.0 } else { 0.0 });
         }
+    }
+
+    /// The closed 2x2 path against the sweep loop on the rotation edge cases (one lane each, every
+    /// shift of them through the block, plus a block where every lane is already diagonal).
+    fn two_by_two_matches_the_sweeps<T: Real, V: SimdReal<Scalar = T>>() {
+        let k = Consts::<V>::new(T::EPSILON);
+        let bits = |x: V| {
+            x.to_array()
+                .as_ref()
+                .iter()
+                .map(|y| y.to_f64().to_bits())
+                .collect::<alloc::vec::Vec<_>>()
+        };
+        for shift in 0..=CASES.len() {
+            let case = |i: usize| {
+                if shift == CASES.len() {
+                    (1.0 + i as f64, -2.0, 0.0)
+                } else {
+                    CASES[(i + shift) % CASES.len()]
+                }
+            };
+            let get = |f: fn((f64, f64, f64)) -> f64| lanes_from::<V>(|i| T::from_f64(f(case(i))));
+            let (app, aqq, apq) = (get(|c| c.0), get(|c| c.1), get(|c| c.2));
+            let zero = V::splat(T::ZERO);
+            let a0 = [app, apq, zero, aqq];
+            let (mut a1, mut a2) = (a0, a0);
+            let (mut d1, mut d2, mut b, mut z) = ([zero; 2], [zero; 2], [zero; 2], [zero; 2]);
+            let (mut v1, mut v2) = ([zero; 4], [zero; 4]);
+            let one = solve_2x2(&mut a1, &mut d1, Some(&mut v1), &k);
+            let many = sweeps(2, &mut a2, &mut d2, &mut b, &mut z, Some(&mut v2), &k, 40);
+            assert!(V::all(one.converged) && V::all(many.converged), "shift {shift}");
+            assert_eq!(one.sweeps, many.sweeps.min(1), "shift {shift}");
+            for (x, y) in d1.iter().zip(&d2).chain(v1.iter().zip(&v2)) {
+                assert_eq!(bits(*x), bits(*y), "shift {shift}");
+            }
+        }
+    }
+
+    #[test]
+    fn closed_two_by_two_gives_the_sweep_loops_result_bit_for_bit() {
+        two_by_two_matches_the_sweeps::<f64, <f64 as Real>::BatchLanes>();
+        two_by_two_matches_the_sweeps::<f32, <f32 as Real>::BatchLanes>();
+        two_by_two_matches_the_sweeps::<f64, <f64 as Real>::Lanes>();
+        two_by_two_matches_the_sweeps::<f32, <f32 as Real>::Lanes>();
     }
 }

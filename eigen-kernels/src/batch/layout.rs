@@ -107,8 +107,16 @@ pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(
         for i in j..n {
             let idx = i + j * n;
             let mut lanes = if i == j { ones } else { zeros };
-            for (x, m) in lanes.as_mut().iter_mut().zip(mats.chunks_exact(nn)) {
-                *x = m[idx];
+            if live == V::LANES {
+                // A full block: constant strides, no per-lane trip count.
+                let full = &mats[..V::LANES * nn];
+                for (l, x) in lanes.as_mut().iter_mut().enumerate() {
+                    *x = full[l * nn + idx];
+                }
+            } else {
+                for (x, m) in lanes.as_mut().iter_mut().zip(mats.chunks_exact(nn)) {
+                    *x = m[idx];
+                }
             }
             let x = V::from_array(lanes);
             let ax = x.abs();
@@ -172,17 +180,36 @@ pub(super) fn scatter<T: Real, V: SimdReal<Scalar = T>>(
 ) {
     let nn = n * n;
     let live = state.live;
-    for (k, dk) in d[..n].iter().enumerate() {
-        let lanes = dk.to_array();
-        for (x, out) in lanes.as_ref().iter().zip(values.chunks_exact_mut(n)) {
-            out[k] = *x;
+    if live == V::LANES {
+        // A full block: constant strides, no per-lane trip count.
+        let full = &mut values[..V::LANES * n];
+        for (k, dk) in d[..n].iter().enumerate() {
+            for (l, x) in dk.to_array().as_ref().iter().enumerate() {
+                full[l * n + k] = *x;
+            }
+        }
+    } else {
+        for (k, dk) in d[..n].iter().enumerate() {
+            let lanes = dk.to_array();
+            for (x, out) in lanes.as_ref().iter().zip(values.chunks_exact_mut(n)) {
+                out[k] = *x;
+            }
         }
     }
     if let (Some(out), Some(v), None) = (vectors.as_deref_mut(), v, order) {
-        for (idx, vi) in v[..nn].iter().enumerate() {
-            let lanes = vi.to_array();
-            for (x, m) in lanes.as_ref().iter().zip(out.chunks_exact_mut(nn)) {
-                m[idx] = *x;
+        if live == V::LANES {
+            let full = &mut out[..V::LANES * nn];
+            for (idx, vi) in v[..nn].iter().enumerate() {
+                for (l, x) in vi.to_array().as_ref().iter().enumerate() {
+                    full[l * nn + idx] = *x;
+                }
+            }
+        } else {
+            for (idx, vi) in v[..nn].iter().enumerate() {
+                let lanes = vi.to_array();
+                for (x, m) in lanes.as_ref().iter().zip(out.chunks_exact_mut(nn)) {
+                    m[idx] = *x;
+                }
             }
         }
     }
