@@ -134,7 +134,7 @@ pub(super) fn rotation<T: Real, V: SimdReal<Scalar = T>>(app: V, aqq: V, apq: V,
 
 /// One cyclic sweep over the pairs `p < q` (column by column, like the scalar solver) of the lower
 /// triangle of `a`, with diagonal `d` and per-sweep corrections `z`; accumulates the rotations into the
-/// columns of `v`.
+/// columns of `v`. Returns the mask of lanes that found every pair negligible (and so changed nothing).
 #[inline(always)]
 fn sweep<T: Real, V: SimdReal<Scalar = T>>(
     n: usize,
@@ -143,8 +143,9 @@ fn sweep<T: Real, V: SimdReal<Scalar = T>>(
     z: &mut [V],
     mut v: Option<&mut [V]>,
     k: &Consts<V>,
-) {
+) -> V {
     let (zero, one) = (k.zero, k.one);
+    let mut idle = zero.eq(zero);
     for q in 1..n {
         for p in 0..q {
             let pq = q + p * n;
@@ -156,6 +157,7 @@ fn sweep<T: Real, V: SimdReal<Scalar = T>>(
                 a[pq] = zero;
                 continue;
             }
+            idle = idle.and(skip);
             // Lanes that skip (among them every lane with apq = 0) take the identity rotation,
             // selected at the end so the test stays off the divide/sqrt chain.
             let (t, c) = rotation(app, aqq, apq, k);
@@ -170,6 +172,7 @@ fn sweep<T: Real, V: SimdReal<Scalar = T>>(
             rotate_planes(a, v.as_deref_mut(), n, p, q, c, s);
         }
     }
+    idle
 }
 
 /// Applies the rotation in the `(p, q)` plane (`p < q`) to entries `(r, p)`, `(r, q)`, `r != p, q`, of
@@ -258,14 +261,22 @@ fn sweeps<T: Real, V: SimdReal<Scalar = T>>(
     }
     let mut sweeps = 0;
     loop {
-        let done = converged(n, a, d, k);
-        if V::all(done) || sweeps >= max_sweeps {
+        if sweeps >= max_sweeps {
             return Outcome {
                 sweeps,
-                converged: done,
+                converged: converged(n, a, d, k),
             };
         }
-        sweep(n, a, d, z, v.as_deref_mut(), k);
+        // A lane that skips every pair of a sweep was converged when the sweep began (it changed
+        // nothing), so the sweep's own tests are the convergence test; the sweep that finds every lane
+        // converged rotates nothing and is not counted.
+        let idle = sweep(n, a, d, z, v.as_deref_mut(), k);
+        if V::all(idle) {
+            return Outcome {
+                sweeps,
+                converged: idle,
+            };
+        }
         sweeps += 1;
         // Rutishauser: fold the sweep's corrections into the base diagonal.
         for i in 0..n {
@@ -435,6 +446,43 @@ mod tests {
         for (x, vx) in v.iter().enumerate() {
             assert_eq!(vx.to_array()[0], if x % 4 == 0 { 1.0 } else { 0.0 });
         }
+    }
+
+    #[test]
+    fn sweep_cap_and_convergence_are_reported_per_lane() {
+        type V = <f64 as Real>::Lanes;
+        let n = 3;
+        let k = Consts::<V>::new(f64::EPSILON);
+        // Lane 0 diagonal, the other lanes full.
+        let entry = |i: usize, j: usize| {
+            lanes_from::<V>(|l| match (i == j, l) {
+                (true, _) => 1.0 + i as f64,
+                (false, 0) => 0.0,
+                _ => 0.5,
+            })
+        };
+        let a0: [V; 9] = core::array::from_fn(|x| entry(x % n, x / n));
+        let lanes = |m: V| m.to_array().map(|x| x.to_bits() != 0);
+        let run = |cap: usize| {
+            let mut a = a0;
+            let (mut d, mut b, mut z) = ([V::splat(0.0); 3], [V::splat(0.0); 3], [V::splat(0.0); 3]);
+            solve(n, &mut a, &mut d, &mut b, &mut z, None, &k, cap)
+        };
+        for cap in [0, 1] {
+            let out = run(cap);
+            assert_eq!(out.sweeps, cap);
+            let done = lanes(out.converged);
+            assert!(done[0] && done[1..].iter().all(|x| !x), "cap {cap}: {done:?}");
+        }
+        let out = run(40);
+        assert!(
+            V::all(out.converged) && (2..40).contains(&out.sweeps),
+            "{}",
+            out.sweeps
+        );
+        // One more sweep than needed changes nothing: the cap that just suffices reports the same count.
+        let exact = run(out.sweeps);
+        assert!(V::all(exact.converged) && exact.sweeps == out.sweeps);
     }
 
     /// The closed 2x2 path against the sweep loop on the rotation edge cases (one lane each, every
