@@ -2,7 +2,7 @@
 //! f32 and f64, n = 2, 3, 4, 8, 16, all libraries on the same seeded matrices
 //! (`eigen_kernels::testing::random_symmetric`, LAPACK type 13, seeds `SEED + k`):
 //! - `eigh_batch`: eigen-kernels' lane-parallel batched solver with `Solver::Auto` (lane Jacobi below
-//!   n = 8, lane QR from 8), one call for the whole batch;
+//!   n = 7, lane QR from 7), one call for the whole batch;
 //! - `nalgebra static`: `SMatrix<T, N, N>::symmetric_eigen` (= `Matrix2/3/4` for n <= 4) per matrix;
 //! - `faer`: `self_adjoint_evd` per matrix, single-threaded, preallocated scratch and outputs;
 //! - `par_eigh_batch` / `eigh_batch (wall)`: the rayon version against the serial one, in wall time.

@@ -81,7 +81,7 @@ pub trait Engine<T: Scalar> {
 pub const BATCH: usize = 64;
 
 /// eigen-kernels' lane-parallel batched solver ([`eigen_kernels::batch::eigh_batch_dyn`] with
-/// `Solver::Auto`: lane Jacobi below `n = 8`, lane QR from 8; `n <=`
+/// `Solver::Auto`: lane Jacobi below `n = 7`, lane QR from 7; `n <=`
 /// [`eigen_kernels::batch::MAX_DYN_N`]) on [`BATCH`] matrices per call: the given matrix in slot 0 (its
 /// result is the one reported) and `BATCH - 1` other seeded matrices of the same size.
 pub struct OursBatch<T> {

@@ -70,8 +70,8 @@ impl Failures {
 }
 
 /// Smallest `n` for which [`Solver::Auto`] batches use the lane QR solver rather than lane Jacobi
-/// (measured with `eigen-kernels`' `batch_scaling` example and the `batch` criterion group).
-pub const AUTO_QR_MIN_N: usize = 8;
+/// (measured: see `ARCHITECTURE.md`, "Batched solver choice").
+pub const AUTO_QR_MIN_N: usize = 7;
 
 /// Solver settings taken from [`Options`].
 #[derive(Debug, Clone, Copy)]
