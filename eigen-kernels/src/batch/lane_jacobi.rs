@@ -413,34 +413,39 @@ mod tests {
 
     #[test]
     fn lane_rotation_and_test_match_the_scalar_jacobi_lane_by_lane() {
-        rotation_matches_scalar::<f64, <f64 as Real>::Lanes>();
-        rotation_matches_scalar::<f64, <f64 as Real>::BatchLanes>();
-        rotation_matches_scalar::<f32, <f32 as Real>::Lanes>();
-        rotation_matches_scalar::<f32, <f32 as Real>::BatchLanes>();
+        on_every_lane_type!(rotation_matches_scalar);
+    }
+
+    type V3 = <f64 as Real>::Lanes;
+
+    /// A block of 3x3 matrices with diagonal 1, 2, 3: lane 0 diagonal (converged from the start), the
+    /// other lanes with off-diagonal entries `off(i, j, lane)`.
+    fn block_3x3(off: impl Fn(usize, usize, usize) -> f64) -> [V3; 9] {
+        core::array::from_fn(|x| {
+            let (i, j) = (x % 3, x / 3);
+            lanes_from::<V3>(|l| match (i == j, l) {
+                (true, _) => 1.0 + i as f64,
+                (false, 0) => 0.0,
+                _ => off(i, j, l),
+            })
+        })
+    }
+
+    /// [`solve`] on a copy of `a0` with at most `cap` sweeps: the outcome and the eigenvalues.
+    fn solve_3x3(a0: [V3; 9], v: Option<&mut [V3]>, cap: usize) -> (Outcome<V3>, [V3; 3]) {
+        let k = Consts::<V3>::new(f64::EPSILON);
+        let mut a = a0;
+        let (mut d, mut b, mut z) = ([V3::splat(0.0); 3], [V3::splat(0.0); 3], [V3::splat(0.0); 3]);
+        let out = solve(3, &mut a, &mut d, &mut b, &mut z, v, &k, cap);
+        (out, d)
     }
 
     #[test]
     fn converged_lanes_are_left_bit_for_bit_untouched() {
-        type V = <f64 as Real>::Lanes;
-        let n = 3;
-        let k = Consts::<V>::new(f64::EPSILON);
-        // Lane 0 diagonal (converged), the other lanes full.
-        let entry = |i: usize, j: usize| {
-            lanes_from::<V>(|l| {
-                if i == j {
-                    1.0 + i as f64
-                } else if l == 0 {
-                    0.0
-                } else {
-                    0.5 / (1 + i + j + l) as f64
-                }
-            })
-        };
-        let mut a: [V; 9] = core::array::from_fn(|x| entry(x % n, x / n));
-        let (mut d, mut b, mut z) = ([V::splat(0.0); 3], [V::splat(0.0); 3], [V::splat(0.0); 3]);
-        let mut v = [V::splat(0.0); 9];
-        let out = solve(n, &mut a, &mut d, &mut b, &mut z, Some(&mut v), &k, 40);
-        assert!(V::all(out.converged) && out.sweeps > 1);
+        let a = block_3x3(|i, j, l| 0.5 / (1 + i + j + l) as f64);
+        let mut v = [V3::splat(0.0); 9];
+        let (out, d) = solve_3x3(a, Some(&mut v), 40);
+        assert!(V3::all(out.converged) && out.sweeps > 1);
         let d0: [f64; 3] = core::array::from_fn(|i| d[i].to_array()[0]);
         assert_eq!(d0, [1.0, 2.0, 3.0]);
         for (x, vx) in v.iter().enumerate() {
@@ -450,24 +455,9 @@ mod tests {
 
     #[test]
     fn sweep_cap_and_convergence_are_reported_per_lane() {
-        type V = <f64 as Real>::Lanes;
-        let n = 3;
-        let k = Consts::<V>::new(f64::EPSILON);
-        // Lane 0 diagonal, the other lanes full.
-        let entry = |i: usize, j: usize| {
-            lanes_from::<V>(|l| match (i == j, l) {
-                (true, _) => 1.0 + i as f64,
-                (false, 0) => 0.0,
-                _ => 0.5,
-            })
-        };
-        let a0: [V; 9] = core::array::from_fn(|x| entry(x % n, x / n));
-        let lanes = |m: V| m.to_array().map(|x| x.to_bits() != 0);
-        let run = |cap: usize| {
-            let mut a = a0;
-            let (mut d, mut b, mut z) = ([V::splat(0.0); 3], [V::splat(0.0); 3], [V::splat(0.0); 3]);
-            solve(n, &mut a, &mut d, &mut b, &mut z, None, &k, cap)
-        };
+        let a0 = block_3x3(|_, _, _| 0.5);
+        let lanes = |m: V3| m.to_array().map(|x| x.to_bits() != 0);
+        let run = |cap: usize| solve_3x3(a0, None, cap).0;
         for cap in [0, 1] {
             let out = run(cap);
             assert_eq!(out.sweeps, cap);
@@ -476,13 +466,13 @@ mod tests {
         }
         let out = run(40);
         assert!(
-            V::all(out.converged) && (2..40).contains(&out.sweeps),
+            V3::all(out.converged) && (2..40).contains(&out.sweeps),
             "{}",
             out.sweeps
         );
         // One more sweep than needed changes nothing: the cap that just suffices reports the same count.
         let exact = run(out.sweeps);
-        assert!(V::all(exact.converged) && exact.sweeps == out.sweeps);
+        assert!(V3::all(exact.converged) && exact.sweeps == out.sweeps);
     }
 
     /// The closed 2x2 path against the sweep loop on the rotation edge cases (one lane each, every
@@ -523,9 +513,6 @@ mod tests {
 
     #[test]
     fn closed_two_by_two_gives_the_sweep_loops_result_bit_for_bit() {
-        two_by_two_matches_the_sweeps::<f64, <f64 as Real>::BatchLanes>();
-        two_by_two_matches_the_sweeps::<f32, <f32 as Real>::BatchLanes>();
-        two_by_two_matches_the_sweeps::<f64, <f64 as Real>::Lanes>();
-        two_by_two_matches_the_sweeps::<f32, <f32 as Real>::Lanes>();
+        on_every_lane_type!(two_by_two_matches_the_sweeps);
     }
 }

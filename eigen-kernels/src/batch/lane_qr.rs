@@ -440,9 +440,6 @@ mod tests {
 
     #[test]
     fn givens_is_lane_local_and_exact_in_every_lane_type() {
-        givens_is_lane_local_and_exact::<f64, <f64 as Real>::Lanes>();
-        givens_is_lane_local_and_exact::<f64, <f64 as Real>::BatchLanes>();
-        givens_is_lane_local_and_exact::<f32, <f32 as Real>::Lanes>();
-        givens_is_lane_local_and_exact::<f32, <f32 as Real>::BatchLanes>();
+        on_every_lane_type!(givens_is_lane_local_and_exact);
     }
 }

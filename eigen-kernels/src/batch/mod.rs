@@ -49,6 +49,17 @@
 //! assert_eq!(vectors[1], [[0.0, 1.0], [1.0, 0.0]]);
 //! ```
 
+/// Test helper: runs the generic check `$f::<T, V>()` on both lane types of both precisions.
+#[cfg(test)]
+macro_rules! on_every_lane_type {
+    ($f:ident) => {
+        $f::<f64, <f64 as Real>::Lanes>();
+        $f::<f64, <f64 as Real>::BatchLanes>();
+        $f::<f32, <f32 as Real>::Lanes>();
+        $f::<f32, <f32 as Real>::BatchLanes>();
+    };
+}
+
 mod api;
 mod lane_jacobi;
 mod lane_qr;
