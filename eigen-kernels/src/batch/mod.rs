@@ -9,8 +9,9 @@
 //!   al. 2011 for 3x3 SVDs), [`Solver::Jacobi`](crate::Solver::Jacobi), and [`Solver::Auto`](crate::Solver::Auto)
 //!   below `n = AUTO_QR_MIN_N` (7);
 //! - lane QR: Householder tridiagonalization and lock-step Wilkinson-shift QL, each lane deflating its
-//!   own window ([`Solver::Qr`](crate::Solver::Qr), and `Auto` from `n = 8` to `MAX_LANE_QR_N`): fewer
-//!   flops than Jacobi's sweeps, faster from `n = 8` (measured, both builds; see `ARCHITECTURE.md`).
+//!   own window ([`Solver::Qr`](crate::Solver::Qr), and `Auto` from `n = AUTO_QR_MIN_N` to `MAX_LANE_QR_N`):
+//!   fewer flops than Jacobi's sweeps, as fast or faster from `n = 7` (measured, both builds; see
+//!   `ARCHITECTURE.md`).
 //!
 //! Stages, one file each: `layout` (transposes, per-lane validation and scaling), `lane_jacobi` (the
 //! sweeps), `lane_qr` (reduction, QL, `Q`), `sort` (ascending order and sign rule per lane), `api`
