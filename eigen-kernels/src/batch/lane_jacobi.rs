@@ -218,49 +218,49 @@ fn rotate_pair<T: Real, V: SimdReal<Scalar = T>>(
     // the end so the test stays off the divide/sqrt chain.
     let (t, c) = rotation(app, aqq, apq, k);
     let (t, c) = (V::select(skip, k.zero, t), V::select(skip, k.one, c));
-    let s = t * c;
     let h = t * apq;
     z[p] -= h;
     z[q] += h;
     d[p] -= h;
     d[q] += h;
-    rotate_planes(a, v, n, p, q, c, s);
+    rotate_planes(a, v, n, p, q, c, t);
 }
 
 /// Applies the rotation in the `(p, q)` plane (`p < q`) to entries `(r, p)`, `(r, q)`, `r != p, q`, of
-/// the symmetric matrix stored in the lower triangle of `a`, and to columns `p`, `q` of `v`.
-/// Written over column slices so the compiler sees every index in range (no bounds checks).
+/// the symmetric matrix stored in the lower triangle of `a`, and to columns `p`, `q` of `v`, in the
+/// tangent form `x' = c (x - t y)`, `y' = c (y + t x)` (`s = t c`): `t` is known one square root
+/// before `c`, so only the final product waits for `c`. Written over column slices so the compiler sees every index in range (no bounds checks).
 #[inline(always)]
-fn rotate_planes<V: SimdReal>(a: &mut [V], v: Option<&mut [V]>, n: usize, p: usize, q: usize, c: V, s: V) {
-    let ms = -s;
+fn rotate_planes<V: SimdReal>(a: &mut [V], v: Option<&mut [V]>, n: usize, p: usize, q: usize, c: V, t: V) {
+    let mt = -t;
     // A function, not a closure: a closure can stay out of line, and then outside the target
     // features of a dispatched frame (`simd/dispatch.rs`).
     #[inline(always)]
-    fn rotate<V: SimdReal>(x: &mut V, y: &mut V, c: V, s: V, ms: V) {
+    fn rotate<V: SimdReal>(x: &mut V, y: &mut V, c: V, t: V, mt: V) {
         let (xv, yv) = (*x, *y);
-        *x = ms.mul_add(yv, c * xv);
-        *y = s.mul_add(xv, c * yv);
+        *x = c * mt.mul_add(yv, xv);
+        *y = c * t.mul_add(xv, yv);
     }
     let (left, right) = a[..n * n].split_at_mut(p * n);
     let (colp, right) = right.split_at_mut(n);
     // r < p: entries (p, r) and (q, r) of column r.
     for col in left.chunks_exact_mut(n) {
         let (x, y) = col[p..=q].split_at_mut(q - p);
-        rotate(&mut x[0], &mut y[0], c, s, ms);
+        rotate(&mut x[0], &mut y[0], c, t, mt);
     }
     // p < r < q: entry (r, p) of column p and (q, r) of column r.
     let (mid, right) = right.split_at_mut((q - p - 1) * n);
     for (x, col) in colp[p + 1..q].iter_mut().zip(mid.chunks_exact_mut(n)) {
-        rotate(x, &mut col[q], c, s, ms);
+        rotate(x, &mut col[q], c, t, mt);
     }
     // r > q: entries (r, p) of column p and (r, q) of column q.
     for (x, y) in colp[q + 1..].iter_mut().zip(&mut right[q + 1..n]) {
-        rotate(x, y, c, s, ms);
+        rotate(x, y, c, t, mt);
     }
     if let Some(v) = v {
         let (left, right) = v[..n * n].split_at_mut(q * n);
         for (x, y) in left[p * n..p * n + n].iter_mut().zip(&mut right[..n]) {
-            rotate(x, y, c, s, ms);
+            rotate(x, y, c, t, mt);
         }
     }
 }
