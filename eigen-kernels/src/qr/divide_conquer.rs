@@ -26,8 +26,8 @@
 use super::implicit_qr::{Immediate, implicit_qr};
 use super::product::{self, Update, multiply};
 
-use super::secular::secular_root;
-use crate::{EigenError, Real};
+use super::secular::{pole_sums, secular_root};
+use crate::{EigenError, Real, SimdReal};
 
 /// Largest block solved directly by the implicit QR (measured: see `ARCHITECTURE.md`).
 pub(crate) const LEAF: usize = 32;
@@ -374,41 +374,31 @@ impl<T: Real> Context<'_, T> {
     }
 }
 
-/// `prod_j ((d_i - origin_j) - tau_j) / (d_i - d_j)` over the given `j` (four partial products so the
-/// loop vectorizes; interlacing keeps every factor and partial product moderate).
+/// `prod_j ((d_i - origin_j) - tau_j) / (d_i - d_j)` over the given `j`, SIMD over `j`
+/// (`Real::Lanes`; interlacing keeps every factor and partial product moderate).
 #[inline(always)]
 fn ratio_product<T: Real>(di: T, origin: &[T], taus: &[T], d: &[T]) -> T {
-    let mut p = [T::ONE; 4];
-    let (oc, tc, dc) = (origin.chunks_exact(4), taus.chunks_exact(4), d.chunks_exact(4));
+    let w = T::Lanes::LANES;
+    let div = T::Lanes::splat(di);
+    let mut p = T::Lanes::splat(T::ONE);
+    let (oc, tc, dc) = (origin.chunks_exact(w), taus.chunks_exact(w), d.chunks_exact(w));
     let (or, tr, dr) = (oc.remainder(), tc.remainder(), dc.remainder());
     for ((o, t), dj) in oc.zip(tc).zip(dc) {
-        for l in 0..4 {
-            p[l] *= ((di - o[l]) - t[l]) / (di - dj[l]);
-        }
+        let (o, t, dj) = (T::Lanes::load(o), T::Lanes::load(t), T::Lanes::load(dj));
+        p *= ((div - o) - t) / (div - dj);
     }
+    let mut q = T::ONE;
     for ((o, t), dj) in or.iter().zip(tr).zip(dr) {
-        p[0] *= ((di - *o) - *t) / (di - *dj);
+        q *= ((di - *o) - *t) / (di - *dj);
     }
-    (p[0] * p[1]) * (p[2] * p[3])
+    p.to_array().as_ref().iter().fold(q, |acc, x| acc * *x)
 }
 
-/// `sum_i (zhat_i / ((d_i - origin) - tau))^2`, the squared norm of an unnormalized eigenvector.
+/// `sum_i (zhat_i / ((d_i - origin) - tau))^2`, the squared norm of an unnormalized eigenvector:
+/// the second of [`pole_sums`]' sums.
 #[inline(always)]
 fn quotient_norm2<T: Real>(zhat: &[T], d: &[T], origin: T, tau: T) -> T {
-    let mut acc = [T::ZERO; 4];
-    let (zc, dc) = (zhat.chunks_exact(4), d.chunks_exact(4));
-    let (zr, dr) = (zc.remainder(), dc.remainder());
-    for (zq, dq) in zc.zip(dc) {
-        for l in 0..4 {
-            let q = zq[l] / ((dq[l] - origin) - tau);
-            acc[l] += q * q;
-        }
-    }
-    for (zl, dl) in zr.iter().zip(dr) {
-        let q = *zl / ((*dl - origin) - tau);
-        acc[0] += q * q;
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3])
+    pole_sums(d, zhat, origin, tau).1
 }
 
 /// Appends a non-deflated pole to the secular lists.

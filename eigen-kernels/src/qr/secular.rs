@@ -14,7 +14,7 @@
 //! a Newton step or a bisection. After [`RATIONAL_STEPS`] steps only bisection is used, and
 //! [`MAX_STEPS`] bounds the total (`NoConvergence` past it).
 
-use crate::{EigenError, Real};
+use crate::{EigenError, Real, SimdReal};
 
 /// Model-based steps before the iteration falls back to bisection only.
 const RATIONAL_STEPS: usize = 40;
@@ -44,10 +44,7 @@ pub(crate) fn secular_root<T: Real>(d: &[T], z: &[T], rho: T, j: usize) -> Resul
     // Origin, bracket (lo, hi) for tau, and the pole pair (p, p + 1) of the model.
     let (origin, mut lo, mut hi, p) = if j + 1 < k {
         let half = (d[j + 1] - d[j]) * T::HALF;
-        let mut w = rhoinv;
-        for l in 0..k {
-            w += z[l] * z[l] / (difference(d, j, l, half));
-        }
+        let w = rhoinv + pole_sums(d, z, d[j], half).0;
         if w >= T::ZERO {
             (j, T::ZERO, half, j)
         } else {
@@ -108,26 +105,28 @@ pub(crate) fn secular_root<T: Real>(d: &[T], z: &[T], rho: T, j: usize) -> Resul
     })
 }
 
-/// `(sum z_l^2 / delta_l, sum (z_l / delta_l)^2)` with `delta_l = (d_l - shift) - tau`, four partial
-/// sums so the loop vectorizes.
+/// `(sum z_l^2 / delta_l, sum (z_l / delta_l)^2)` with `delta_l = (d_l - shift) - tau`, SIMD over
+/// `l` (`Real::Lanes`, one division per lane; written as a plain loop LLVM divided lane by lane).
 #[inline(always)]
-fn pole_sums<T: Real>(d: &[T], z: &[T], shift: T, tau: T) -> (T, T) {
-    let (mut f, mut df) = ([T::ZERO; 4], [T::ZERO; 4]);
-    let (dc, zc) = (d.chunks_exact(4), z.chunks_exact(4));
+pub(crate) fn pole_sums<T: Real>(d: &[T], z: &[T], shift: T, tau: T) -> (T, T) {
+    let w = T::Lanes::LANES;
+    let (sv, tv) = (T::Lanes::splat(shift), T::Lanes::splat(tau));
+    let (mut f, mut df) = (T::Lanes::splat(T::ZERO), T::Lanes::splat(T::ZERO));
+    let (dc, zc) = (d.chunks_exact(w), z.chunks_exact(w));
     let (dr, zr) = (dc.remainder(), zc.remainder());
     for (dq, zq) in dc.zip(zc) {
-        for l in 0..4 {
-            let t = zq[l] / ((dq[l] - shift) - tau);
-            f[l] += zq[l] * t;
-            df[l] += t * t;
-        }
+        let zv = T::Lanes::load(zq);
+        let t = zv / ((T::Lanes::load(dq) - sv) - tv);
+        f = zv.mul_add(t, f);
+        df = t.mul_add(t, df);
     }
+    let (mut f, mut df) = (f.reduce_add(), df.reduce_add());
     for (dl, zl) in dr.iter().zip(zr) {
         let t = *zl / ((*dl - shift) - tau);
-        f[0] += *zl * t;
-        df[0] += t * t;
+        f += *zl * t;
+        df += t * t;
     }
-    ((f[0] + f[1]) + (f[2] + f[3]), (df[0] + df[1]) + (df[2] + df[3]))
+    (f, df)
 }
 
 /// Correction `eta` from the two-pole model `c + a1 / (dp - eta) + a2 / (dq - eta)` with
