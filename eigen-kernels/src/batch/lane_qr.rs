@@ -258,7 +258,7 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
         // Per lane: deflate at the top, then find the window t..=m (lo = hi = 0: not stepping).
         let mut lo = zero.to_array();
         let mut hi = zero.to_array();
-        let (mut first, mut last) = (n, 0);
+        let (mut first, mut last, mut top_last) = (n, 0, 0);
         // The leading 2x2 of each window and d[m], gathered for the shift (inert values elsewhere).
         let (mut dt, mut dt1, mut et, mut dm) =
             (zero.to_array(), one.to_array(), one.to_array(), zero.to_array());
@@ -285,6 +285,7 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
             hi.as_mut()[l] = T::from_f64(m as f64);
             first = first.min(t);
             last = last.max(m);
+            top_last = top_last.max(t);
             steps[l] += 1;
             max_steps = max_steps.max(steps[l]);
             active = true;
@@ -333,19 +334,13 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
                 }
             }
         }
-        // Close each stepping lane's chase at its own top: d[l] -= pp, e[l] = g.
-        let (pp, g) = (pp.to_array(), g.to_array());
-        for l in 0..lanes {
-            if done[l] {
-                continue;
-            }
-            let t = top[l];
-            let mut dt = d[t].to_array();
-            dt.as_mut()[l] -= pp.as_ref()[l];
-            d[t] = V::from_array(dt);
-            let mut et = e[t].to_array();
-            et.as_mut()[l] = g.as_ref()[l];
-            e[t] = V::from_array(et);
+        // Close each stepping lane's chase at its own top `lo`: d[lo] -= pp, e[lo] = g (lanes not
+        // stepping have lo = hi = 0 and are left alone).
+        let stepping = lo_v.lt(hi_v);
+        for i in first..=top_last {
+            let at = stepping.and(lo_v.eq(V::splat(T::from_f64(i as f64))));
+            d[i] = V::select(at, d[i] - pp, d[i]);
+            e[i] = V::select(at, g, e[i]);
         }
     }
     let split = deflate(n, d, e, eps_norm, eps);
