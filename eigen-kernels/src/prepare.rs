@@ -15,11 +15,10 @@ pub(crate) fn lower_max_abs<T: Real>(a: &[T], n: usize) -> Result<T, EigenError>
     for j in 0..n {
         let col = a[j * n + j..j * n + n].chunks_exact(T::Lanes::LANES);
         for &x in col.remainder() {
-            let ax = x.abs();
-            if !(ax <= T::MAX) {
+            if !x.is_finite() {
                 return Err(first_non_finite(a, n));
             }
-            max = max.max(ax);
+            max = max.max(x.abs());
         }
         for c in col {
             let ax = T::Lanes::load(c).abs();
