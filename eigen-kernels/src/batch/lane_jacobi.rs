@@ -1,4 +1,5 @@
-//! Lane-parallel cyclic Jacobi: one SIMD lane per matrix, branch-free.
+//! Lane-parallel Jacobi (cyclic for odd n, Brent–Luk round-robin for even n >= 4): one SIMD lane per matrix,
+//! branch-free.
 //!
 //! The scalar solver's algorithm (`crate::jacobi`): Rutishauser's rotation formula and per-sweep
 //! diagonal accumulation (Wilkinson & Reinsch, Handbook II/1, 1971) with the Demmel–Veselić relative
