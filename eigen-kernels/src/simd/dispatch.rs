@@ -10,8 +10,9 @@
 //!   once against this token trait and run on [`CompiledLanes`] (`wide`) or on 256-bit FMA vectors
 //!   (`Avx2Fma`).
 //! - [`WithLanes`]: the batched lane solvers, generic over [`SimdReal`], run on lanes of plain arrays
-//!   (`auto_lanes!`) that LLVM vectorizes inside the AVX2+FMA frame; sizes 7..=16 then run as
-//!   runtime-n blocks, which these lanes vectorize better than the unrolled ones. Everything the frame calls must be
+//!   (`auto_lanes!`) that LLVM vectorizes inside the AVX2+FMA frame; lane QR at sizes 7..=16 then
+//!   runs as runtime-n blocks, which these lanes vectorize better than the unrolled ones (lane Jacobi
+//!   stays unrolled). Everything the frame calls must be
 //!   inlined into it (`#[inline(always)]`, functions rather than closures): an out-of-line callee is
 //!   compiled without the features (an `f32::mul_add` there becomes a libm call).
 //!
