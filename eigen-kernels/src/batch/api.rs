@@ -69,9 +69,12 @@ impl Failures {
     }
 }
 
-/// Smallest `n` for which [`Solver::Auto`] batches use the lane QR solver rather than lane Jacobi
-/// (measured: see `ARCHITECTURE.md`, "Batched solver choice").
+/// Smallest `n` for which [`Solver::Auto`] batches of `f64` matrices use the lane QR solver rather
+/// than lane Jacobi (measured: see `ARCHITECTURE.md`, "Batched solver choice").
 pub const AUTO_QR_MIN_N: usize = 7;
+
+/// [`AUTO_QR_MIN_N`] for `f32` matrices, whose wider lanes favour lane Jacobi a little longer.
+pub const AUTO_QR_MIN_N_F32: usize = 9;
 
 /// Solver settings taken from [`Options`].
 #[derive(Debug, Clone, Copy)]
@@ -86,8 +89,13 @@ pub(super) struct Settings<T> {
 impl<T> Settings<T> {
     /// The lane solver for `n x n` blocks: [`Solver::Jacobi`] or [`Solver::Qr`].
     fn solver_for(&self, n: usize) -> Solver {
+        let qr_from = if size_of::<T>() == size_of::<f32>() {
+            AUTO_QR_MIN_N_F32
+        } else {
+            AUTO_QR_MIN_N
+        };
         match self.solver {
-            Solver::Auto if (AUTO_QR_MIN_N..=MAX_LANE_QR_N).contains(&n) => Solver::Qr,
+            Solver::Auto if (qr_from..=MAX_LANE_QR_N).contains(&n) => Solver::Qr,
             Solver::Auto => Solver::Jacobi,
             s => s,
         }
@@ -431,7 +439,7 @@ impl<T: Real> WithLanes<T> for Dynamic<'_, T> {
 ///   `values[k][j]`, largest-magnitude entry positive (lowest index wins ties).
 /// - `opts`: solver, tolerance and caps as for the scalar solver: [`Solver::Jacobi`] is lane Jacobi,
 ///   [`Solver::Qr`] lane QR (`N <= MAX_LANE_QR_N`), [`Solver::Auto`] lane Jacobi below
-///   [`AUTO_QR_MIN_N`] and lane QR from it. Eigenvectors are computed exactly when a `vectors` buffer
+///   [`AUTO_QR_MIN_N`] (`f64`; [`AUTO_QR_MIN_N_F32`] for `f32`) and lane QR from it. Eigenvectors are computed exactly when a `vectors` buffer
 ///   is passed.
 ///
 /// Errors: [`BatchError::Invalid`] if `values`/`vectors` lengths differ from `mats.len()` or the solver is

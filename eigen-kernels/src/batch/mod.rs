@@ -5,12 +5,12 @@
 //! above) is transposed into structure-of-arrays form, so that entry `(i, j)` of all of them
 //! is one vector; one of two lane solvers then works on all lanes at once, each lane with its own
 //! convergence state, power-of-two scaling and output conventions, and the results are transposed back:
-//! - lane Jacobi: branch-free cyclic Jacobi (the approach of cuSOLVER's `syevjBatched` and of McAdams et
+//! - lane Jacobi: branch-free Jacobi (the approach of cuSOLVER's `syevjBatched` and of McAdams et
 //!   al. 2011 for 3x3 SVDs), [`Solver::Jacobi`](crate::Solver::Jacobi), and [`Solver::Auto`](crate::Solver::Auto)
-//!   below `n = AUTO_QR_MIN_N` (7);
+//!   below `n = AUTO_QR_MIN_N` (7) for `f64`, `AUTO_QR_MIN_N_F32` (9) for `f32`;
 //! - lane QR: Householder tridiagonalization and lock-step Wilkinson-shift QL, each lane deflating its
-//!   own window ([`Solver::Qr`](crate::Solver::Qr), and `Auto` from `n = AUTO_QR_MIN_N` to `MAX_LANE_QR_N`):
-//!   fewer flops than Jacobi's sweeps, as fast or faster from `n = 7` (measured, both builds; see
+//!   own window ([`Solver::Qr`](crate::Solver::Qr), and `Auto` from those sizes to `MAX_LANE_QR_N`):
+//!   fewer flops than Jacobi's sweeps, as fast or faster from there (measured, both builds; see
 //!   `ARCHITECTURE.md`).
 //!
 //! Stages, one file each: `layout` (transposes, per-lane validation and scaling), `lane_jacobi` (the
@@ -73,7 +73,7 @@ use core::fmt;
 
 use crate::EigenError;
 
-pub use api::{AUTO_QR_MIN_N, MAX_DYN_N, MAX_LANE_QR_N, eigh_batch, eigh_batch_dyn};
+pub use api::{AUTO_QR_MIN_N, AUTO_QR_MIN_N_F32, MAX_DYN_N, MAX_LANE_QR_N, eigh_batch, eigh_batch_dyn};
 #[cfg(feature = "rayon")]
 pub use parallel::{par_eigh_batch, par_eigh_batch_dyn};
 
