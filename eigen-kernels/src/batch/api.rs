@@ -439,8 +439,8 @@ impl<T: Real> WithLanes<T> for Dynamic<'_, T> {
 ///   `values[k][j]`, largest-magnitude entry positive (lowest index wins ties).
 /// - `opts`: solver, tolerance and caps as for the scalar solver: [`Solver::Jacobi`] is lane Jacobi,
 ///   [`Solver::Qr`] lane QR (`N <= MAX_LANE_QR_N`), [`Solver::Auto`] lane Jacobi below
-///   [`AUTO_QR_MIN_N`] (`f64`; [`AUTO_QR_MIN_N_F32`] for `f32`) and lane QR from it. Eigenvectors are computed exactly when a `vectors` buffer
-///   is passed.
+///   [`AUTO_QR_MIN_N`] (`f64`; [`AUTO_QR_MIN_N_F32`] for `f32`) and lane QR from it. Eigenvectors
+///   are computed exactly when a `vectors` buffer is passed.
 ///
 /// Errors: [`BatchError::Invalid`] if `values`/`vectors` lengths differ from `mats.len()` or the solver is
 /// unsupported (nothing is written); [`BatchError::Failed`] if some matrices failed (see the

@@ -1,5 +1,5 @@
-//! Lane-parallel Jacobi (cyclic for odd n, Brent–Luk round-robin for even n >= 4): one SIMD lane per matrix,
-//! branch-free.
+//! Lane-parallel Jacobi (cyclic for odd n, Brent–Luk round-robin for even n >= 4): one SIMD lane
+//! per matrix, branch-free.
 //!
 //! The scalar solver's algorithm (`crate::jacobi`): Rutishauser's rotation formula and per-sweep
 //! diagonal accumulation (Wilkinson & Reinsch, Handbook II/1, 1971) with the Demmel–Veselić relative
@@ -230,7 +230,8 @@ fn rotate_pair<T: Real, V: SimdReal<Scalar = T>>(
 /// Applies the rotation in the `(p, q)` plane (`p < q`) to entries `(r, p)`, `(r, q)`, `r != p, q`, of
 /// the symmetric matrix stored in the lower triangle of `a`, and to columns `p`, `q` of `v`, in the
 /// tangent form `x' = c (x - t y)`, `y' = c (y + t x)` (`s = t c`): `t` is known one square root
-/// before `c`, so only the final product waits for `c`. Written over column slices so the compiler sees every index in range (no bounds checks).
+/// before `c`, so only the final product waits for `c`. Written over column slices so the compiler
+/// sees every index in range (no bounds checks).
 #[inline(always)]
 fn rotate_planes<V: SimdReal>(a: &mut [V], v: Option<&mut [V]>, n: usize, p: usize, q: usize, c: V, t: V) {
     let mt = -t;

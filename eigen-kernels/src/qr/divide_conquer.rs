@@ -333,7 +333,8 @@ impl<T: Real> Context<'_, T> {
         let ubot = &mut rest[..n23 * k];
         for j in 0..k {
             let (oj, tj) = (origin[j], taus[j]);
-            let inv = T::ONE / quotient_norm2(&zhat[..k], &kd[..k], oj, tj).sqrt();
+            // The squared norm of the unnormalized column, `sum_i (zhat_i / delta(i, j))^2`.
+            let inv = T::ONE / pole_sums(&kd[..k], &zhat[..k], oj, tj).1.sqrt();
             for (u, (dr, zr)) in utop[j * n12..(j + 1) * n12]
                 .iter_mut()
                 .zip(kd_top.iter().zip(zh_top.iter()))
@@ -392,13 +393,6 @@ fn ratio_product<T: Real>(di: T, origin: &[T], taus: &[T], d: &[T]) -> T {
         q *= ((di - *o) - *t) / (di - *dj);
     }
     p.to_array().as_ref().iter().fold(q, |acc, x| acc * *x)
-}
-
-/// `sum_i (zhat_i / ((d_i - origin) - tau))^2`, the squared norm of an unnormalized eigenvector:
-/// the second of [`pole_sums`]' sums.
-#[inline(always)]
-fn quotient_norm2<T: Real>(zhat: &[T], d: &[T], origin: T, tau: T) -> T {
-    pole_sums(d, zhat, origin, tau).1
 }
 
 /// Appends a non-deflated pole to the secular lists.
