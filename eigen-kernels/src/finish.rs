@@ -1,6 +1,6 @@
 //! Output conventions shared by every solver: unscaling, ascending order, deterministic signs.
 
-use crate::{EigenError, Real};
+use crate::{EigenError, Real, simd};
 
 /// Multiplies eigenvalues by `2^e`, undoing the input scaling; fails if one leaves the finite range.
 pub(crate) fn unscale_values<T: Real>(values: &mut [T], e: i32) -> Result<(), EigenError> {
@@ -16,8 +16,12 @@ pub(crate) fn unscale_values<T: Real>(values: &mut [T], e: i32) -> Result<(), Ei
 }
 
 /// Sorts eigenvalues ascending, permuting eigenvector columns alongside (selection sort: at most n-1
-/// column swaps, no workspace; the O(n^2) comparisons are negligible beside the O(n^3) solve).
+/// column swaps, no workspace; values already in order, as the divide-and-conquer path leaves them, cost
+/// one pass).
 pub(crate) fn sort_ascending<T: Real>(values: &mut [T], mut vectors: Option<&mut [T]>, n: usize) {
+    if values[..n].windows(2).all(|p| p[0] <= p[1]) {
+        return;
+    }
     for i in 0..n {
         let mut k = i;
         for j in i + 1..n {
@@ -38,18 +42,9 @@ pub(crate) fn sort_ascending<T: Real>(values: &mut [T], mut vectors: Option<&mut
 /// Flips each eigenvector so that its entry of largest magnitude is positive (lowest index wins ties).
 pub(crate) fn normalize_signs<T: Real>(vectors: &mut [T], n: usize) {
     for col in vectors[..n * n].chunks_exact_mut(n.max(1)) {
-        let mut best = T::ZERO;
-        let mut negative = false;
-        for &x in col.iter() {
-            if x.abs() > best {
-                best = x.abs();
-                negative = x < T::ZERO;
-            }
-        }
-        if negative {
-            for x in col.iter_mut() {
-                *x = -*x;
-            }
+        let best = simd::max_abs(col);
+        if simd::position_of_abs(col, best).is_some_and(|i| col[i] < T::ZERO) {
+            simd::scale(-T::ONE, col);
         }
     }
 }

@@ -379,6 +379,34 @@ pub(crate) fn dot<T: Real>(x: &[T], y: &[T]) -> T {
     sum
 }
 
+/// Largest magnitude `max_i |x_i|` (0 for an empty slice), lane-parallel.
+#[inline]
+pub(crate) fn max_abs<T: Real>(x: &[T]) -> T {
+    let w = T::Lanes::LANES;
+    let split = x.len() - x.len() % w;
+    let mut acc = T::Lanes::splat(T::ZERO);
+    for c in x[..split].chunks_exact(w) {
+        acc = acc.max(T::Lanes::load(c).abs());
+    }
+    let lanes = acc.to_array();
+    let m = lanes.as_ref().iter().fold(T::ZERO, |m, v| m.max(*v));
+    x[split..].iter().fold(m, |m, v| m.max(v.abs()))
+}
+
+/// Index of the first entry `x_i` with `|x_i| == target`, if any; whole lane vectors are tested at once.
+#[inline]
+pub(crate) fn position_of_abs<T: Real>(x: &[T], target: T) -> Option<usize> {
+    let w = T::Lanes::LANES;
+    let split = x.len() - x.len() % w;
+    let t = T::Lanes::splat(target);
+    for (b, c) in x[..split].chunks_exact(w).enumerate() {
+        if T::Lanes::any(T::Lanes::load(c).abs().eq(t)) {
+            return c.iter().position(|v| v.abs() == target).map(|i| b * w + i);
+        }
+    }
+    x[split..].iter().position(|v| v.abs() == target).map(|i| split + i)
+}
+
 /// `y <- alpha x + y`.
 #[inline]
 #[allow(dead_code)] // used by the QR solver and the dense kernels

@@ -46,8 +46,9 @@ const fn split(m: usize) -> usize {
     if m <= LEAF { m } else { m / 2 }
 }
 
+/// An index stored as a float (exact below [`super::DIVIDE_CONQUER_MAX_N`]).
 #[inline(always)]
-fn ix<T: Real>(x: T) -> usize {
+pub(crate) fn ix<T: Real>(x: T) -> usize {
     x.to_f64() as usize
 }
 

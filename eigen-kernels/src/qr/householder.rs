@@ -19,7 +19,7 @@ pub(crate) fn make_reflector<T: Real>(x: &mut [T]) -> (T, T) {
     };
     let alpha_v = *alpha;
     *alpha = T::ONE;
-    let tail_max = rest.iter().fold(T::ZERO, |m, v| m.max(v.abs()));
+    let tail_max = simd::max_abs(rest);
     if tail_max == T::ZERO {
         return (alpha_v, T::ZERO);
     }

@@ -90,7 +90,22 @@ pub(crate) fn solve<T: Real>(
             let (zs, scratch) = rest.split_at_mut(n * n);
             divide_conquer::unpack(z, n, zs);
             apply_q::apply_q(a, n, tau, zs, scratch);
-            z[..n * n].copy_from_slice(zs);
+            // Copied back in ascending order of the eigenvalues, so the driver's sort finds them
+            // sorted and moves no columns.
+            for (i, o) in p.iter_mut().enumerate() {
+                *o = T::from_usize(i);
+            }
+            p.sort_unstable_by(|x, y| {
+                d[divide_conquer::ix(*x)]
+                    .partial_cmp(&d[divide_conquer::ix(*y)])
+                    .unwrap_or(core::cmp::Ordering::Equal)
+            });
+            for (k, o) in p.iter().enumerate() {
+                let j = divide_conquer::ix(*o);
+                w[k] = d[j];
+                z[k * n..k * n + n].copy_from_slice(&zs[j * n..j * n + n]);
+            }
+            d.copy_from_slice(w);
             Ok(steps)
         }
         Some(z) => {
