@@ -27,12 +27,20 @@ pub(crate) type F32Lanes = wide::f32x16;
 #[cfg(not(target_feature = "avx512f"))]
 pub(crate) type F32Lanes = wide::f32x8;
 
-/// Lane types of the batched solvers: twice the native width (two registers with AVX2, four with SSE2),
-/// so each instruction stream carries two or more independent Jacobi rotation chains whose
-/// divide/square-root latency would otherwise leave the units idle.
+/// Lane types of the batched solvers: twice the native width (two registers with AVX2 or AVX-512,
+/// four with SSE2), so each instruction stream carries two or more independent Jacobi rotation chains
+/// whose divide/square-root latency would otherwise leave the units idle.
+#[cfg(not(target_feature = "avx512f"))]
 pub(crate) type F64BatchLanes = wide::f64x8;
 /// See [`F64BatchLanes`].
+#[cfg(not(target_feature = "avx512f"))]
 pub(crate) type F32BatchLanes = wide::f32x16;
+/// See the portable definition: two 512-bit registers.
+#[cfg(target_feature = "avx512f")]
+pub(crate) type F64BatchLanes = pair::F64x16;
+/// See the portable definition: two 512-bit registers.
+#[cfg(target_feature = "avx512f")]
+pub(crate) type F32BatchLanes = pair::F32x32;
 
 /// The instruction-set level this build was compiled for, e.g. `"avx512f+fma"`, `"avx2+fma"`, `"sse2"`.
 pub const fn simd_level() -> &'static str {
@@ -266,6 +274,165 @@ macro_rules! impl_simd_real {
             }
         }
     };
+}
+
+/// Lanes of two registers for the batched solvers where one `wide` vector is already a 512-bit
+/// register: every operation is issued on both halves, two independent dependency chains.
+#[cfg(target_feature = "avx512f")]
+mod pair {
+    use super::{Dispatch, SimdReal, WithLanes, WithTileKernel};
+    use core::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
+
+    macro_rules! pair_lanes {
+        ($name:ident, $half:ty, $t:ty, $h:literal, $n:literal) => {
+            #[doc = concat!("`", stringify!($n), "` lanes of `", stringify!($t), "` as two `", stringify!($half), "`.")]
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name($half, $half);
+
+            macro_rules! binary {
+                ($tr:ident, $f:ident, $op:tt) => {
+                    impl $tr for $name {
+                        type Output = Self;
+                        #[inline(always)]
+                        fn $f(self, o: Self) -> Self {
+                            Self(self.0 $op o.0, self.1 $op o.1)
+                        }
+                    }
+                };
+            }
+            binary!(Add, add, +);
+            binary!(Sub, sub, -);
+            binary!(Mul, mul, *);
+            binary!(Div, div, /);
+            impl Neg for $name {
+                type Output = Self;
+                #[inline(always)]
+                fn neg(self) -> Self {
+                    Self(-self.0, -self.1)
+                }
+            }
+            impl AddAssign for $name {
+                #[inline(always)]
+                fn add_assign(&mut self, o: Self) {
+                    *self = *self + o;
+                }
+            }
+            impl SubAssign for $name {
+                #[inline(always)]
+                fn sub_assign(&mut self, o: Self) {
+                    *self = *self - o;
+                }
+            }
+            impl MulAssign for $name {
+                #[inline(always)]
+                fn mul_assign(&mut self, o: Self) {
+                    *self = *self * o;
+                }
+            }
+
+            impl SimdReal for $name {
+                type Scalar = $t;
+                const LANES: usize = $n;
+                type Array = [$t; $n];
+
+                #[inline(always)]
+                fn splat(x: $t) -> Self {
+                    let h = <$half>::splat(x);
+                    Self(h, h)
+                }
+                #[inline(always)]
+                fn load(s: &[$t]) -> Self {
+                    Self(<$half as SimdReal>::load(&s[..$h]), <$half as SimdReal>::load(&s[$h..$n]))
+                }
+                #[inline(always)]
+                fn store(self, s: &mut [$t]) {
+                    SimdReal::store(self.0, &mut s[..$h]);
+                    SimdReal::store(self.1, &mut s[$h..$n]);
+                }
+                #[inline(always)]
+                fn to_array(self) -> [$t; $n] {
+                    let mut a = [0.0; $n];
+                    SimdReal::store(self, &mut a);
+                    a
+                }
+                #[inline(always)]
+                fn mul_add(self, a: Self, b: Self) -> Self {
+                    Self(SimdReal::mul_add(self.0, a.0, b.0), SimdReal::mul_add(self.1, a.1, b.1))
+                }
+                #[inline(always)]
+                fn abs(self) -> Self {
+                    Self(SimdReal::abs(self.0), SimdReal::abs(self.1))
+                }
+                #[inline(always)]
+                fn sqrt(self) -> Self {
+                    Self(SimdReal::sqrt(self.0), SimdReal::sqrt(self.1))
+                }
+                #[inline(always)]
+                fn max(self, o: Self) -> Self {
+                    Self(SimdReal::max(self.0, o.0), SimdReal::max(self.1, o.1))
+                }
+                #[inline(always)]
+                fn min(self, o: Self) -> Self {
+                    Self(SimdReal::min(self.0, o.0), SimdReal::min(self.1, o.1))
+                }
+                #[inline(always)]
+                fn lt(self, o: Self) -> Self {
+                    Self(SimdReal::lt(self.0, o.0), SimdReal::lt(self.1, o.1))
+                }
+                #[inline(always)]
+                fn le(self, o: Self) -> Self {
+                    Self(SimdReal::le(self.0, o.0), SimdReal::le(self.1, o.1))
+                }
+                #[inline(always)]
+                fn eq(self, o: Self) -> Self {
+                    Self(SimdReal::eq(self.0, o.0), SimdReal::eq(self.1, o.1))
+                }
+                #[inline(always)]
+                fn select(m: Self, a: Self, b: Self) -> Self {
+                    Self(<$half>::select(m.0, a.0, b.0), <$half>::select(m.1, a.1, b.1))
+                }
+                #[inline(always)]
+                fn copysign(self, sign: Self) -> Self {
+                    Self(SimdReal::copysign(self.0, sign.0), SimdReal::copysign(self.1, sign.1))
+                }
+                #[inline(always)]
+                fn any(m: Self) -> bool {
+                    <$half as SimdReal>::any(m.0.or(m.1))
+                }
+                #[inline(always)]
+                fn all(m: Self) -> bool {
+                    <$half as SimdReal>::all(m.0.and(m.1))
+                }
+                #[inline(always)]
+                fn reduce_add(self) -> $t {
+                    SimdReal::reduce_add(self.0) + SimdReal::reduce_add(self.1)
+                }
+                #[inline(always)]
+                fn from_array(a: [$t; $n]) -> Self {
+                    <Self as SimdReal>::load(&a)
+                }
+                #[inline(always)]
+                fn and(self, o: Self) -> Self {
+                    Self(self.0.and(o.0), self.1.and(o.1))
+                }
+                #[inline(always)]
+                fn or(self, o: Self) -> Self {
+                    Self(self.0.or(o.0), self.1.or(o.1))
+                }
+                #[inline(always)]
+                fn with_tile_kernel<Op: WithTileKernel<$t>>(op: Op, how: Dispatch) -> Op::Output {
+                    <$half as SimdReal>::with_tile_kernel(op, how)
+                }
+                #[inline(always)]
+                fn with_best_lanes<Op: WithLanes<$t>>(op: Op) -> Op::Output {
+                    op.run::<Self>()
+                }
+            }
+        };
+    }
+
+    pair_lanes!(F64x16, wide::f64x8, f64, 8, 16);
+    pair_lanes!(F32x32, wide::f32x16, f32, 16, 32);
 }
 
 impl_simd_real!(wide::f64x4, f64, 4, AutoF64x4);
