@@ -165,7 +165,7 @@ pub trait SimdReal:
 }
 
 macro_rules! impl_simd_real {
-    ($v:ty, $t:ty, $n:literal, $auto:ident) => {
+    ($v:ty, $t:ty, $n:literal, $auto:tt) => {
         impl SimdReal for $v {
             type Scalar = $t;
             const LANES: usize = $n;
@@ -264,7 +264,7 @@ macro_rules! impl_simd_real {
                     target_arch = "x86_64",
                     not(all(target_feature = "avx2", target_feature = "fma"))
                 ))]
-                return dispatch::best_lanes::<$t, Self, dispatch::$auto, Op>(op);
+                return dispatch_lanes!($t, Self, $auto, op);
                 #[cfg(not(all(
                     feature = "std",
                     target_arch = "x86_64",
@@ -435,10 +435,21 @@ mod pair {
     pair_lanes!(F32x32, wide::f32x16, f32, 16, 32);
 }
 
-impl_simd_real!(wide::f64x4, f64, 4, AutoF64x4);
-impl_simd_real!(wide::f64x8, f64, 8, AutoF64x8);
-impl_simd_real!(wide::f32x8, f32, 8, AutoF32x8);
-impl_simd_real!(wide::f32x16, f32, 16, AutoF32x16);
+/// The dispatched lanes of [`SimdReal::with_best_lanes`]: AVX2+FMA array lanes of the same width, and
+/// for the batch lanes of a portable build (`f64x8`, `f32x16`) twice as wide on AVX-512.
+macro_rules! dispatch_lanes {
+    ($t:ty, $w:ty, ($a3:ident), $op:ident) => {
+        dispatch::best_lanes::<$t, $w, dispatch::$a3, Op>($op)
+    };
+    ($t:ty, $w:ty, ($a3:ident, $a4:ident), $op:ident) => {
+        dispatch::best_batch_lanes::<$t, $w, dispatch::$a3, dispatch::$a4, Op>($op)
+    };
+}
+
+impl_simd_real!(wide::f64x4, f64, 4, (AutoF64x4));
+impl_simd_real!(wide::f64x8, f64, 8, (AutoF64x8, AutoF64x16));
+impl_simd_real!(wide::f32x8, f32, 8, (AutoF32x8));
+impl_simd_real!(wide::f32x16, f32, 16, (AutoF32x16, AutoF32x32));
 
 /// Applies the plane rotation `[x, y] <- [c x - s y, s x + c y]` to two equal-length slices.
 #[inline]

@@ -15,10 +15,11 @@ pub const MAX_DYN_N: usize = 32;
 /// width [`Real::Lanes`] is faster (measured with `eigen-bench`'s `batch` group).
 const WIDE_MAX_N: usize = 6;
 
-/// Matrices per block, a multiple of every block width used (chunks of it keep blocks aligned).
+/// Matrices per block, a multiple of every block width used (chunks of it keep blocks aligned): two
+/// 512-bit registers, the widest batch lanes (compiled in, or dispatched on an AVX-512 CPU).
 #[cfg_attr(not(feature = "rayon"), allow(dead_code))]
 pub(super) fn block_multiple<T: Real>() -> usize {
-    T::BatchLanes::LANES
+    128 / size_of::<T>()
 }
 
 /// Accumulated failures of a batch (or of a chunk of one): the first failing index, its error, and how

@@ -9,9 +9,9 @@
 
 use crate::{EigenError, Real, SimdReal, finish, prepare};
 
-/// Upper bound on `SimdReal::LANES` over every lane type (`f32x16`; with AVX-512 the batch lanes are
-/// two 512-bit registers, 32 `f32`).
-pub(super) const MAX_LANES: usize = if cfg!(target_feature = "avx512f") { 32 } else { 16 };
+/// Upper bound on `SimdReal::LANES` over every lane type: with AVX-512 (compiled in, or dispatched at
+/// run time) the batch lanes are two 512-bit registers, 32 `f32`.
+pub(super) const MAX_LANES: usize = 32;
 
 /// What a block knows about each of its lanes.
 #[derive(Debug, Clone, Copy)]

@@ -285,6 +285,40 @@ if_dispatching! {
         }
     }
 
+    /// `op.run::<V>()` inside an AVX-512 frame (see [`LanesOnV3`]).
+    struct LanesOnV4<T, V, Op> {
+        op: Op,
+        types: core::marker::PhantomData<fn() -> (T, V)>,
+    }
+
+    impl<T: Real, V: SimdReal<Scalar = T>, Op: WithLanes<T>> pulp::NullaryFnOnce for LanesOnV4<T, V, Op> {
+        type Output = Op::Output;
+        #[inline(always)]
+        fn call(self) -> Op::Output {
+            self.op.run::<V>()
+        }
+    }
+
+    /// [`best_lanes`] for the batch lanes of the small blocks: on a CPU with AVX-512 the portable-Rust
+    /// lanes `A4` (twice as wide as `A3`, two 512-bit registers) run inside an AVX-512 frame, so the
+    /// portable build gets the two rotation chains per instruction stream that a native AVX-512 build
+    /// gets from `pair`; else as [`best_lanes`] with `A3`.
+    #[inline(always)]
+    pub(crate) fn best_batch_lanes<
+        T: Real,
+        W: SimdReal<Scalar = T>,
+        A3: SimdReal<Scalar = T>,
+        A4: SimdReal<Scalar = T>,
+        Op: WithLanes<T>,
+    >(
+        op: Op,
+    ) -> Op::Output {
+        match pulp::x86::V4::try_new() {
+            Some(v4) => v4.vectorize(LanesOnV4::<T, A4, Op> { op, types: core::marker::PhantomData }),
+            None => best_lanes::<T, W, A3, Op>(op),
+        }
+    }
+
     /// Defines a lane type of plain scalar arrays whose element-wise operations LLVM vectorizes to
     /// whatever the enclosing frame's target features allow (256-bit FMA in [`best_lanes`]' frame),
     /// with `wide`'s semantics: masks are all-ones lanes, `max`/`min` ignore a NaN operand.
@@ -498,4 +532,6 @@ if_dispatching! {
     auto_lanes!(AutoF64x8, f64, 8, u64);
     auto_lanes!(AutoF32x8, f32, 8, u32);
     auto_lanes!(AutoF32x16, f32, 16, u32);
+    auto_lanes!(AutoF64x16, f64, 16, u64);
+    auto_lanes!(AutoF32x32, f32, 32, u32);
 }
