@@ -582,7 +582,10 @@ pub(crate) fn position_of_abs<T: Real>(x: &[T], target: T) -> Option<usize> {
             return c.iter().position(|v| v.abs() == target).map(|i| b * w + i);
         }
     }
-    x[split..].iter().position(|v| v.abs() == target).map(|i| split + i)
+    x[split..]
+        .iter()
+        .position(|v| v.abs() == target)
+        .map(|i| split + i)
 }
 
 /// `y <- alpha x + y`.
