@@ -12,7 +12,8 @@
 //! - [`WithLanes`]: the batched lane solvers, generic over [`SimdReal`], run on lanes of plain arrays
 //!   (`auto_lanes!`) that LLVM vectorizes inside the AVX2+FMA frame; lane QR at sizes 7..=16 then
 //!   runs as runtime-n blocks, which these lanes vectorize better than the unrolled ones (lane Jacobi
-//!   stays unrolled). Everything the frame calls must be
+//!   stays unrolled). On a CPU with AVX-512 the small blocks (`n <= 6`) run instead on arrays twice as
+//!   wide inside a `pulp::x86::V4` frame ([`best_batch_lanes`]). Everything the frame calls must be
 //!   inlined into it (`#[inline(always)]`, functions rather than closures): an out-of-line callee is
 //!   compiled without the features (an `f32::mul_add` there becomes a libm call).
 //!
@@ -201,8 +202,9 @@ pub enum Dispatch {
 /// Whether this build, on this CPU, runs its dispatched kernels (the QR solver's products and fused
 /// tridiagonalization step, the layers' dense products, the batched lane solvers for `n <= 6` and
 /// `17..=32`) on AVX2+FMA ([`DispatchLevel::Avx2Fma`]: a portable x86-64 build with `std` on a CPU that
-/// has them) or on the lanes it was compiled for ([`DispatchLevel::Compiled`]: every other case,
-/// including native builds, which compile AVX2+FMA in).
+/// has them; the batched blocks of `n <= 6` on AVX-512 where the CPU also has that) or on the lanes it
+/// was compiled for ([`DispatchLevel::Compiled`]: every other case, including native builds, which
+/// compile AVX2+FMA in).
 pub fn dispatch_level() -> DispatchLevel {
     #[cfg(all(
         feature = "std",
