@@ -355,7 +355,10 @@ pub fn build_description() -> String {
     };
     let dispatched = match eigen_kernels::dispatch_level() {
         eigen_kernels::DispatchLevel::Avx2Fma => ", hot kernels dispatched to avx2+fma at run time",
-        eigen_kernels::DispatchLevel::Compiled => "",
+        eigen_kernels::DispatchLevel::Avx512 => {
+            ", hot kernels dispatched to avx512 (batches of n >= 7 to avx2+fma) at run time"
+        }
+        _ => "",
     };
     format!(
         "SIMD level {}{dispatched} ({profile})",

@@ -291,7 +291,7 @@ pub(super) fn solve_fixed<T: Real, const N: usize>(
     };
     if N <= WIDE_MAX_N {
         T::BatchLanes::with_best_lanes(op)
-    } else if dispatch_level() == DispatchLevel::Avx2Fma && set.solver_for(N) == Solver::Qr {
+    } else if dispatch_level() != DispatchLevel::Compiled && set.solver_for(N) == Solver::Qr {
         // The dispatched array lanes vectorize the fully unrolled lane QR worse than a runtime-n block
         // (measured, per matrix, against the unrolled block on the same lanes: f64 n = 8 1.86 -> 1.44
         // us, n = 16 7.6 -> 5.3 us), so 7 <= N <= 16 join the runtime-n frame; `n` must not be a

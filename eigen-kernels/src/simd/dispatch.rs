@@ -112,10 +112,14 @@ if_dispatching! {
     #[derive(Debug, Clone, Copy)]
     pub struct Avx2Fma(pulp::x86::V3);
 
-    /// `TileKernel<$t>` for [`Avx2Fma`] on the 256-bit `pulp` vector `$v` of `$n` lanes.
-    macro_rules! avx2_tile_kernel {
-        ($t:ty, $v:ident, $n:literal, $splat:ident, $mul_add:ident, $add:ident) => {
-            impl TileKernel<$t> for Avx2Fma {
+    /// AVX-512 (x86-64-v4) on 512-bit registers, valid only where `pulp` detected the features.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Avx512(pulp::x86::V4);
+
+    /// `TileKernel<$t>` for the token type `$k` on the `pulp` vector `$v` of `$n` lanes.
+    macro_rules! pulp_tile_kernel {
+        ($k:ident, $t:ty, $v:ident, $n:literal, $splat:ident, $mul_add:ident, $add:ident) => {
+            impl TileKernel<$t> for $k {
                 type V = pulp::$v;
                 const LANES: usize = $n;
                 const STRIPS: usize = 2;
@@ -159,8 +163,28 @@ if_dispatching! {
         };
     }
 
-    avx2_tile_kernel!(f64, f64x4, 4, splat_f64x4, mul_add_f64x4, add_f64x4);
-    avx2_tile_kernel!(f32, f32x8, 8, splat_f32x8, mul_add_f32x8, add_f32x8);
+    pulp_tile_kernel!(Avx2Fma, f64, f64x4, 4, splat_f64x4, mul_add_f64x4, add_f64x4);
+    pulp_tile_kernel!(Avx2Fma, f32, f32x8, 8, splat_f32x8, mul_add_f32x8, add_f32x8);
+    pulp_tile_kernel!(Avx512, f64, f64x8, 8, splat_f64x8, mul_add_f64x8, add_f64x8);
+    pulp_tile_kernel!(Avx512, f32, f32x16, 16, splat_f32x16, mul_add_f32x16, add_f32x16);
+
+    /// `op.run(Avx512)` as a `pulp` closure object, inlined into its target-feature frame.
+    struct OnV4<T, Op> {
+        op: Op,
+        v4: pulp::x86::V4,
+        scalar: core::marker::PhantomData<fn() -> T>,
+    }
+
+    impl<T: Real, Op: WithTileKernel<T>> pulp::NullaryFnOnce for OnV4<T, Op>
+    where
+        Avx512: TileKernel<T>,
+    {
+        type Output = Op::Output;
+        #[inline(always)]
+        fn call(self) -> Op::Output {
+            self.op.run(Avx512(self.v4))
+        }
+    }
 
     /// `op.run(Avx2Fma)` as a `pulp` closure object, inlined into its target-feature frame.
     struct OnV3<T, Op> {
@@ -183,11 +207,15 @@ if_dispatching! {
 
 /// What the run-time dispatch of a portable x86-64 build found (see [`dispatch_level`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DispatchLevel {
     /// The compiled `wide` lanes.
     Compiled,
     /// AVX2 + FMA, detected at run time.
     Avx2Fma,
+    /// AVX-512 (x86-64-v4), detected at run time: the tile kernels and the batched blocks of `n <= 6`
+    /// run on 512-bit registers, the other batched blocks on AVX2+FMA.
+    Avx512,
 }
 
 /// Forces the tile-kernel dispatch onto the compiled lanes (tests compare the two kernels).
@@ -211,8 +239,13 @@ pub fn dispatch_level() -> DispatchLevel {
         target_arch = "x86_64",
         not(all(target_feature = "avx2", target_feature = "fma"))
     ))]
-    if pulp::x86::V3::is_available() {
-        return DispatchLevel::Avx2Fma;
+    {
+        if pulp::x86::V4::is_available() {
+            return DispatchLevel::Avx512;
+        }
+        if pulp::x86::V3::is_available() {
+            return DispatchLevel::Avx2Fma;
+        }
     }
     DispatchLevel::Compiled
 }
@@ -222,13 +255,23 @@ pub fn dispatch_level() -> DispatchLevel {
     target_arch = "x86_64",
     not(all(target_feature = "avx2", target_feature = "fma"))
 ))]
-/// Runs `op` on `Avx2Fma` where this build dispatches and the CPU has AVX2+FMA, else on
-/// [`CompiledLanes`]. Called through [`SimdReal::with_tile_kernel`], whose impls know the scalar.
+/// Runs `op` on `Avx512` where this build dispatches and the CPU has AVX-512, on `Avx2Fma` where it has
+/// AVX2+FMA, else on [`CompiledLanes`]. Called through [`SimdReal::with_tile_kernel`], whose impls know the scalar.
 #[inline(always)]
 pub(crate) fn dispatch_any<T: Real, Op: WithTileKernel<T>>(op: Op, how: Dispatch) -> Op::Output
 where
     Avx2Fma: TileKernel<T>,
+    Avx512: TileKernel<T>,
 {
+    if how == Dispatch::Best
+        && let Some(v4) = pulp::x86::V4::try_new()
+    {
+        return v4.vectorize(OnV4 {
+            op,
+            v4,
+            scalar: core::marker::PhantomData,
+        });
+    }
     if how == Dispatch::Best
         && let Some(v3) = pulp::x86::V3::try_new()
     {
