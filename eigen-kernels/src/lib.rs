@@ -64,7 +64,7 @@
 //! `alloc` (allocating API, [`testing`]), `std` (default; implies `alloc`), `rayon` (parallel batches),
 //! `nalgebra` (solve nalgebra matrices, get nalgebra's `SymmetricEigen`: `interop::nalgebra`).
 //! SIMD width is fixed at compile time ([`simd_level`]), except that an x86-64 build with `std` and
-//! without AVX2+FMA compiled in runs its hot kernels on AVX2+FMA when the CPU has them
+//! without AVX2+FMA compiled in runs its hot kernels on AVX-512 or AVX2+FMA when the CPU has them
 //! ([`dispatch_level`]; safe `pulp` tokens, no `unsafe` here). Without `std` or `alloc` the crate links
 //! into bare-metal binaries (`no-std-check/`, built for `thumbv7em-none-eabihf` in CI).
 
