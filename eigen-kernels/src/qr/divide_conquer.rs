@@ -26,7 +26,7 @@
 use super::implicit_qr::{Immediate, implicit_qr};
 use super::product::{self, Update, multiply};
 
-use super::secular::{pole_sums, secular_root};
+use super::secular::{pole_sums, secular_roots};
 use crate::{EigenError, Real, SimdReal};
 
 /// Largest block solved directly by the implicit QR (measured: see `ARCHITECTURE.md`).
@@ -285,11 +285,7 @@ impl<T: Real> Context<'_, T> {
         }
         let (kd, kz) = (&kd[..k], &kz[..k]);
         // 2. Secular roots relative to their nearest pole: lambda_j = origin[j] + taus[j].
-        for j in 0..k {
-            let (o, tau) = secular_root(kd, kz, rho, j)?;
-            origin[j] = kd[o];
-            taus[j] = tau;
-        }
+        secular_roots(kd, kz, rho, origin, taus)?;
         let (origin, taus) = (&origin[..k], &taus[..k]);
         // 3. Löwner: rho z_i^2 = -delta(i,i) prod_{j != i} delta(i,j) / (d_i - d_j), with
         // delta(i, j) = d_i - lambda_j = (d_i - origin_j) - tau_j.
