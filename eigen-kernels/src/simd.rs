@@ -9,6 +9,32 @@ use core::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
 
 use crate::Real;
 
+/// `+=`, `-=` and `*=` for a lane type from its `+`, `-` and `*` (defined before `mod dispatch` so
+/// its array lanes use it too). Unused where neither AVX-512 is compiled in nor the build dispatches.
+#[allow(unused_macros)]
+macro_rules! assign_ops {
+    ($name:ident) => {
+        impl core::ops::AddAssign for $name {
+            #[inline(always)]
+            fn add_assign(&mut self, o: Self) {
+                *self = *self + o;
+            }
+        }
+        impl core::ops::SubAssign for $name {
+            #[inline(always)]
+            fn sub_assign(&mut self, o: Self) {
+                *self = *self - o;
+            }
+        }
+        impl core::ops::MulAssign for $name {
+            #[inline(always)]
+            fn mul_assign(&mut self, o: Self) {
+                *self = *self * o;
+            }
+        }
+    };
+}
+
 mod dispatch;
 pub use dispatch::{Dispatch, DispatchLevel, TileKernel, WithLanes, WithTileKernel, dispatch_level};
 
@@ -281,7 +307,7 @@ macro_rules! impl_simd_real {
 #[cfg(target_feature = "avx512f")]
 mod pair {
     use super::{Dispatch, SimdReal, WithLanes, WithTileKernel};
-    use core::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
+    use core::ops::{Add, Div, Mul, Neg, Sub};
 
     macro_rules! pair_lanes {
         ($name:ident, $half:ty, $t:ty, $h:literal, $n:literal) => {
@@ -311,24 +337,7 @@ mod pair {
                     Self(-self.0, -self.1)
                 }
             }
-            impl AddAssign for $name {
-                #[inline(always)]
-                fn add_assign(&mut self, o: Self) {
-                    *self = *self + o;
-                }
-            }
-            impl SubAssign for $name {
-                #[inline(always)]
-                fn sub_assign(&mut self, o: Self) {
-                    *self = *self - o;
-                }
-            }
-            impl MulAssign for $name {
-                #[inline(always)]
-                fn mul_assign(&mut self, o: Self) {
-                    *self = *self * o;
-                }
-            }
+            assign_ops!($name);
 
             impl SimdReal for $name {
                 type Scalar = $t;
@@ -437,6 +446,7 @@ mod pair {
 
 /// The dispatched lanes of [`SimdReal::with_best_lanes`]: AVX2+FMA array lanes of the same width, and
 /// for the batch lanes of a portable build (`f64x8`, `f32x16`) twice as wide on AVX-512.
+#[allow(unused_macros)] // used only where the build dispatches
 macro_rules! dispatch_lanes {
     ($t:ty, $w:ty, ($a3:ident), $op:ident) => {
         dispatch::best_lanes::<$t, $w, dispatch::$a3, Op>($op)

@@ -434,24 +434,7 @@ if_dispatching! {
                     lanewise!(self, self, |a, _b| -a)
                 }
             }
-            impl core::ops::AddAssign for $name {
-                #[inline(always)]
-                fn add_assign(&mut self, o: Self) {
-                    *self = *self + o;
-                }
-            }
-            impl core::ops::SubAssign for $name {
-                #[inline(always)]
-                fn sub_assign(&mut self, o: Self) {
-                    *self = *self - o;
-                }
-            }
-            impl core::ops::MulAssign for $name {
-                #[inline(always)]
-                fn mul_assign(&mut self, o: Self) {
-                    *self = *self * o;
-                }
-            }
+            assign_ops!($name);
 
             impl SimdReal for $name {
                 type Scalar = $t;
