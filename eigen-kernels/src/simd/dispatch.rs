@@ -168,39 +168,19 @@ if_dispatching! {
     pulp_tile_kernel!(Avx512, f64, f64x8, 8, splat_f64x8, mul_add_f64x8, add_f64x8);
     pulp_tile_kernel!(Avx512, f32, f32x16, 16, splat_f32x16, mul_add_f32x16, add_f32x16);
 
-    /// `op.run(Avx512)` as a `pulp` closure object, inlined into its target-feature frame.
-    struct OnV4<T, Op> {
+    /// `op.run(kern)` as a `pulp` closure object, inlined into the target-feature frame of the token
+    /// `kern` was made from.
+    struct OnKernel<T, K, Op> {
         op: Op,
-        v4: pulp::x86::V4,
+        kern: K,
         scalar: core::marker::PhantomData<fn() -> T>,
     }
 
-    impl<T: Real, Op: WithTileKernel<T>> pulp::NullaryFnOnce for OnV4<T, Op>
-    where
-        Avx512: TileKernel<T>,
-    {
+    impl<T: Real, K: TileKernel<T>, Op: WithTileKernel<T>> pulp::NullaryFnOnce for OnKernel<T, K, Op> {
         type Output = Op::Output;
         #[inline(always)]
         fn call(self) -> Op::Output {
-            self.op.run(Avx512(self.v4))
-        }
-    }
-
-    /// `op.run(Avx2Fma)` as a `pulp` closure object, inlined into its target-feature frame.
-    struct OnV3<T, Op> {
-        op: Op,
-        v3: pulp::x86::V3,
-        scalar: core::marker::PhantomData<fn() -> T>,
-    }
-
-    impl<T: Real, Op: WithTileKernel<T>> pulp::NullaryFnOnce for OnV3<T, Op>
-    where
-        Avx2Fma: TileKernel<T>,
-    {
-        type Output = Op::Output;
-        #[inline(always)]
-        fn call(self) -> Op::Output {
-            self.op.run(Avx2Fma(self.v3))
+            self.op.run(self.kern)
         }
     }
 }
@@ -228,11 +208,11 @@ pub enum Dispatch {
 }
 
 /// Whether this build, on this CPU, runs its dispatched kernels (the QR solver's products and fused
-/// tridiagonalization step, the layers' dense products, the batched lane solvers for `n <= 6` and
-/// `17..=32`) on AVX2+FMA ([`DispatchLevel::Avx2Fma`]: a portable x86-64 build with `std` on a CPU that
-/// has them; the batched blocks of `n <= 6` on AVX-512 where the CPU also has that) or on the lanes it
-/// was compiled for ([`DispatchLevel::Compiled`]: every other case, including native builds, which
-/// compile AVX2+FMA in).
+/// tridiagonalization step, the layers' dense products, the batched lane solvers) on AVX-512
+/// ([`DispatchLevel::Avx512`]: the tile kernels and the batched blocks of `n <= 6`, the other batched
+/// blocks on AVX2+FMA), on AVX2+FMA ([`DispatchLevel::Avx2Fma`]) where a portable x86-64 build with
+/// `std` runs on a CPU that has them, or on the lanes it was compiled for ([`DispatchLevel::Compiled`]:
+/// every other case, including native builds, which compile AVX2+FMA in).
 pub fn dispatch_level() -> DispatchLevel {
     #[cfg(all(
         feature = "std",
@@ -266,18 +246,18 @@ where
     if how == Dispatch::Best
         && let Some(v4) = pulp::x86::V4::try_new()
     {
-        return v4.vectorize(OnV4 {
+        return v4.vectorize(OnKernel {
             op,
-            v4,
+            kern: Avx512(v4),
             scalar: core::marker::PhantomData,
         });
     }
     if how == Dispatch::Best
         && let Some(v3) = pulp::x86::V3::try_new()
     {
-        return v3.vectorize(OnV3 {
+        return v3.vectorize(OnKernel {
             op,
-            v3,
+            kern: Avx2Fma(v3),
             scalar: core::marker::PhantomData,
         });
     }
@@ -305,12 +285,12 @@ pub trait WithLanes<T: Real> {
 
 if_dispatching! {
     /// `op.run::<V>()` as a `pulp` closure object, inlined into its target-feature frame.
-    struct LanesOnV3<T, V, Op> {
+    struct LanesOn<T, V, Op> {
         op: Op,
         types: core::marker::PhantomData<fn() -> (T, V)>,
     }
 
-    impl<T: Real, V: SimdReal<Scalar = T>, Op: WithLanes<T>> pulp::NullaryFnOnce for LanesOnV3<T, V, Op> {
+    impl<T: Real, V: SimdReal<Scalar = T>, Op: WithLanes<T>> pulp::NullaryFnOnce for LanesOn<T, V, Op> {
         type Output = Op::Output;
         #[inline(always)]
         fn call(self) -> Op::Output {
@@ -325,22 +305,8 @@ if_dispatching! {
         op: Op,
     ) -> Op::Output {
         match pulp::x86::V3::try_new() {
-            Some(v3) => v3.vectorize(LanesOnV3::<T, A, Op> { op, types: core::marker::PhantomData }),
+            Some(v3) => v3.vectorize(LanesOn::<T, A, Op> { op, types: core::marker::PhantomData }),
             None => op.run::<W>(),
-        }
-    }
-
-    /// `op.run::<V>()` inside an AVX-512 frame (see [`LanesOnV3`]).
-    struct LanesOnV4<T, V, Op> {
-        op: Op,
-        types: core::marker::PhantomData<fn() -> (T, V)>,
-    }
-
-    impl<T: Real, V: SimdReal<Scalar = T>, Op: WithLanes<T>> pulp::NullaryFnOnce for LanesOnV4<T, V, Op> {
-        type Output = Op::Output;
-        #[inline(always)]
-        fn call(self) -> Op::Output {
-            self.op.run::<V>()
         }
     }
 
@@ -359,7 +325,7 @@ if_dispatching! {
         op: Op,
     ) -> Op::Output {
         match pulp::x86::V4::try_new() {
-            Some(v4) => v4.vectorize(LanesOnV4::<T, A4, Op> { op, types: core::marker::PhantomData }),
+            Some(v4) => v4.vectorize(LanesOn::<T, A4, Op> { op, types: core::marker::PhantomData }),
             None => best_lanes::<T, W, A3, Op>(op),
         }
     }
