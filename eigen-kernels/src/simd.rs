@@ -456,9 +456,9 @@ macro_rules! dispatch_lanes {
     };
 }
 
-impl_simd_real!(wide::f64x4, f64, 4, (AutoF64x4));
+impl_simd_real!(wide::f64x4, f64, 4, (AutoF64x4, V4F64x8));
 impl_simd_real!(wide::f64x8, f64, 8, (AutoF64x8, AutoF64x16));
-impl_simd_real!(wide::f32x8, f32, 8, (AutoF32x8));
+impl_simd_real!(wide::f32x8, f32, 8, (AutoF32x8, V4F32x16));
 impl_simd_real!(wide::f32x16, f32, 16, (AutoF32x16, AutoF32x32));
 
 /// Applies the plane rotation `[x, y] <- [c x - s y, s x + c y]` to two equal-length slices.
@@ -773,10 +773,10 @@ mod tests {
 
     /// Fixed-capacity buffer so the lane tests need no allocation.
     mod alloc_free {
-        pub struct Buf<T>(pub [T; 16], usize);
+        pub struct Buf<T>(pub [T; 32], usize);
         impl<T: Copy + Default> Buf<T> {
             pub fn cycle(src: &[T], start: usize, w: usize) -> Self {
-                let mut a = [T::default(); 16];
+                let mut a = [T::default(); 32];
                 for i in 0..w {
                     a[i] = src[(start + i) % src.len()];
                 }
@@ -804,6 +804,12 @@ mod tests {
             lanes_match_scalar::<dispatch::AutoF64x8>(&EDGE_F64);
             lanes_match_scalar::<dispatch::AutoF32x8>(&EDGE_F32);
             lanes_match_scalar::<dispatch::AutoF32x16>(&EDGE_F32);
+            lanes_match_scalar::<dispatch::AutoF64x16>(&EDGE_F64);
+            lanes_match_scalar::<dispatch::AutoF32x32>(&EDGE_F32);
+            if pulp::x86::V4::is_available() {
+                lanes_match_scalar::<dispatch::V4F64x8>(&EDGE_F64);
+                lanes_match_scalar::<dispatch::V4F32x16>(&EDGE_F32);
+            }
         }
     }
 
@@ -970,6 +976,12 @@ mod tests {
             masks_and_arrays_match_scalar_logic::<dispatch::AutoF64x8>();
             masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x8>();
             masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x16>();
+            masks_and_arrays_match_scalar_logic::<dispatch::AutoF64x16>();
+            masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x32>();
+            if pulp::x86::V4::is_available() {
+                masks_and_arrays_match_scalar_logic::<dispatch::V4F64x8>();
+                masks_and_arrays_match_scalar_logic::<dispatch::V4F32x16>();
+            }
         }
     }
 

@@ -12,8 +12,10 @@
 //! - [`WithLanes`]: the batched lane solvers, generic over [`SimdReal`], run on lanes of plain arrays
 //!   (`auto_lanes!`) that LLVM vectorizes inside the AVX2+FMA frame; lane QR at sizes 7..=16 then
 //!   runs as runtime-n blocks, which these lanes vectorize better than the unrolled ones (lane Jacobi
-//!   stays unrolled). On a CPU with AVX-512 the small blocks (`n <= 6`) run instead on arrays twice as
-//!   wide inside a `pulp::x86::V4` frame ([`best_batch_lanes`]). Everything the frame calls must be
+//!   stays unrolled). On a CPU with AVX-512 they run inside a `pulp::x86::V4` frame instead
+//!   ([`best_batch_lanes`]): the small blocks (`n <= 6`) on arrays twice as wide, the larger ones and
+//!   the QR solver's secular roots on `token_lanes!` vectors (one 512-bit `pulp` vector and its token;
+//!   arrays there would let LLVM widen the solvers' loops with gathers). Everything the frame calls must be
 //!   inlined into it (`#[inline(always)]`, functions rather than closures): an out-of-line callee is
 //!   compiled without the features (an `f32::mul_add` there becomes a libm call).
 //!
@@ -209,8 +211,7 @@ pub enum Dispatch {
 
 /// Whether this build, on this CPU, runs its dispatched kernels (the QR solver's products and fused
 /// tridiagonalization step, the layers' dense products, the batched lane solvers) on AVX-512
-/// ([`DispatchLevel::Avx512`]: the tile kernels and the batched blocks of `n <= 6`, the other batched
-/// blocks on AVX2+FMA), on AVX2+FMA ([`DispatchLevel::Avx2Fma`]) where a portable x86-64 build with
+/// ([`DispatchLevel::Avx512`]: the tile kernels and every batched block), on AVX2+FMA ([`DispatchLevel::Avx2Fma`]) where a portable x86-64 build with
 /// `std` runs on a CPU that has them, or on the lanes it was compiled for ([`DispatchLevel::Compiled`]:
 /// every other case, including native builds, which compile AVX2+FMA in).
 pub fn dispatch_level() -> DispatchLevel {
@@ -521,6 +522,198 @@ if_dispatching! {
             }
         };
     }
+
+    use pulp::Simd as _;
+
+    /// Defines a lane type of one 512-bit `pulp` vector that carries its `pulp::x86::V4` token, so each
+    /// operation is one AVX-512 instruction on a vector value (LLVM IR vector types) rather than a loop
+    /// over an array. The array lanes of [`auto_lanes!`] vectorize well while a solver's loops are fully
+    /// unrolled (`n <= 6`), but around a loop over matrix entries (the lane solvers' row and column
+    /// loops at `n >= 7`) LLVM's loop vectorizer widens the *outer* loop with AVX-512 gathers and
+    /// scatters, 2-4x slower than AVX2; a loop over vector values cannot be widened again.
+    ///
+    /// Only constructed inside an AVX-512 frame ([`best_lanes`] checked the CPU), so the token is always
+    /// available where the constructors ask for it.
+    macro_rules! token_lanes {
+        ($name:ident, $t:ty, $n:literal, $vt:ty, $ut:ty, $it:ty, $bits:ty,
+         [$add:ident, $sub:ident, $mul:ident, $div:ident, $min:ident, $max:ident, $lt:ident, $le:ident,
+          $eq:ident, $sel:ident, $splat:ident, $sqrt:ident, $abs:ident, $fma:ident, $neg:ident,
+          $sum:ident, $and:ident, $or:ident, $is_nan:ident, $ilt:ident, $isplat:ident, $usplat:ident]) => {
+            #[doc = concat!("`", stringify!($n), "` lanes of `", stringify!($t), "` in one AVX-512 register, for the dispatched batched solvers.")]
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name {
+                v: $vt,
+                s: pulp::x86::V4,
+            }
+
+            impl $name {
+                #[inline(always)]
+                fn token() -> pulp::x86::V4 {
+                    match pulp::x86::V4::try_new() {
+                        Some(s) => s,
+                        None => unreachable!("AVX-512 lanes are only made inside an AVX-512 frame"),
+                    }
+                }
+                #[inline(always)]
+                fn with(self, v: $vt) -> Self {
+                    Self { v, s: self.s }
+                }
+                /// The mask (all-ones or zero lanes) as an AVX-512 mask register: the sign bits.
+                #[inline(always)]
+                fn kmask(self) -> $bits {
+                    let bits: $it = bytemuck::cast(self.v);
+                    self.s.$ilt(bits, self.s.$isplat(0))
+                }
+                /// An AVX-512 mask register as all-ones or zero lanes.
+                #[inline(always)]
+                fn lanes_of(self, m: $bits) -> Self {
+                    let ones: $vt = bytemuck::cast(self.s.$usplat(!0));
+                    self.with(self.s.$sel(m, ones, self.s.$splat(0.0)))
+                }
+            }
+
+            macro_rules! token_binary {
+                ($tr:ident, $f:ident, $op:ident) => {
+                    impl core::ops::$tr for $name {
+                        type Output = Self;
+                        #[inline(always)]
+                        fn $f(self, o: Self) -> Self {
+                            self.with(self.s.$op(self.v, o.v))
+                        }
+                    }
+                };
+            }
+            token_binary!(Add, add, $add);
+            token_binary!(Sub, sub, $sub);
+            token_binary!(Mul, mul, $mul);
+            token_binary!(Div, div, $div);
+            impl core::ops::Neg for $name {
+                type Output = Self;
+                #[inline(always)]
+                fn neg(self) -> Self {
+                    self.with(self.s.$neg(self.v))
+                }
+            }
+            assign_ops!($name);
+
+            impl SimdReal for $name {
+                type Scalar = $t;
+                const LANES: usize = $n;
+                type Array = [$t; $n];
+
+                #[inline(always)]
+                fn splat(x: $t) -> Self {
+                    let s = Self::token();
+                    Self { v: s.$splat(x), s }
+                }
+                #[inline(always)]
+                fn load(s: &[$t]) -> Self {
+                    let mut a = [0.0; $n];
+                    a.copy_from_slice(&s[..$n]);
+                    Self::from_array(a)
+                }
+                #[inline(always)]
+                fn store(self, s: &mut [$t]) {
+                    s[..$n].copy_from_slice(&self.to_array());
+                }
+                #[inline(always)]
+                fn to_array(self) -> [$t; $n] {
+                    bytemuck::cast(self.v)
+                }
+                #[inline(always)]
+                fn mul_add(self, a: Self, b: Self) -> Self {
+                    self.with(self.s.$fma(self.v, a.v, b.v))
+                }
+                #[inline(always)]
+                fn abs(self) -> Self {
+                    self.with(self.s.$abs(self.v))
+                }
+                #[inline(always)]
+                fn sqrt(self) -> Self {
+                    self.with(self.s.$sqrt(self.v))
+                }
+                #[inline(always)]
+                fn max(self, other: Self) -> Self {
+                    // `wide`'s semantics: a NaN operand is ignored (`vmaxps` returns its second operand
+                    // when either is NaN).
+                    let m = self.s.$max(self.v, other.v);
+                    self.with(self.s.$sel(self.s.$is_nan(other.v), self.v, m))
+                }
+                #[inline(always)]
+                fn min(self, other: Self) -> Self {
+                    let m = self.s.$min(self.v, other.v);
+                    self.with(self.s.$sel(self.s.$is_nan(other.v), self.v, m))
+                }
+                #[inline(always)]
+                fn lt(self, other: Self) -> Self {
+                    self.lanes_of(self.s.$lt(self.v, other.v))
+                }
+                #[inline(always)]
+                fn le(self, other: Self) -> Self {
+                    self.lanes_of(self.s.$le(self.v, other.v))
+                }
+                #[inline(always)]
+                fn eq(self, other: Self) -> Self {
+                    self.lanes_of(self.s.$eq(self.v, other.v))
+                }
+                #[inline(always)]
+                fn select(mask: Self, if_true: Self, if_false: Self) -> Self {
+                    mask.with(mask.s.$sel(mask.kmask(), if_true.v, if_false.v))
+                }
+                #[inline(always)]
+                fn copysign(self, sign: Self) -> Self {
+                    let magnitude = self.s.$abs(self.v);
+                    let signs = self.s.$and(sign.v, self.s.$splat(-0.0));
+                    self.with(self.s.$or(magnitude, signs))
+                }
+                #[inline(always)]
+                fn any(mask: Self) -> bool {
+                    mask.kmask().0 != 0
+                }
+                #[inline(always)]
+                fn all(mask: Self) -> bool {
+                    (!mask.kmask().0) == 0
+                }
+                #[inline(always)]
+                fn reduce_add(self) -> $t {
+                    self.s.$sum(self.v)
+                }
+                #[inline(always)]
+                fn from_array(a: [$t; $n]) -> Self {
+                    Self { v: bytemuck::cast(a), s: Self::token() }
+                }
+                #[inline(always)]
+                fn and(self, other: Self) -> Self {
+                    self.with(self.s.$and(self.v, other.v))
+                }
+                #[inline(always)]
+                fn or(self, other: Self) -> Self {
+                    self.with(self.s.$or(self.v, other.v))
+                }
+                #[inline(always)]
+                fn with_tile_kernel<Op: WithTileKernel<$t>>(op: Op, how: Dispatch) -> Op::Output {
+                    dispatch_any(op, how)
+                }
+                #[inline(always)]
+                fn with_best_lanes<Op: WithLanes<$t>>(op: Op) -> Op::Output {
+                    op.run::<Self>()
+                }
+            }
+        };
+    }
+
+    token_lanes!(V4F32x16, f32, 16, pulp::f32x16, pulp::u32x16, pulp::i32x16, pulp::b16, [
+        add_f32s, sub_f32s, mul_f32s, div_f32s, min_f32s, max_f32s, less_than_f32s,
+        less_than_or_equal_f32s, equal_f32s, select_f32s, splat_f32s, sqrt_f32s, abs_f32s,
+        mul_add_f32s, neg_f32s, reduce_sum_f32s, and_f32s, or_f32s, is_nan_f32x16, less_than_i32s,
+        splat_i32s, splat_u32s
+    ]);
+    token_lanes!(V4F64x8, f64, 8, pulp::f64x8, pulp::u64x8, pulp::i64x8, pulp::b8, [
+        add_f64s, sub_f64s, mul_f64s, div_f64s, min_f64s, max_f64s, less_than_f64s,
+        less_than_or_equal_f64s, equal_f64s, select_f64s, splat_f64s, sqrt_f64s, abs_f64s,
+        mul_add_f64s, neg_f64s, reduce_sum_f64s, and_f64s, or_f64s, is_nan_f64x8, less_than_i64s,
+        splat_i64s, splat_u64s
+    ]);
 
     auto_lanes!(AutoF64x4, f64, 4, u64);
     auto_lanes!(AutoF64x8, f64, 8, u64);
