@@ -35,6 +35,141 @@ macro_rules! assign_ops {
     };
 }
 
+/// Defines a lane type of two registers, `$half` twice: every operation is issued on both halves, two
+/// independent dependency chains (the batched solvers' small blocks, `pair` and the dispatched
+/// AVX-512 lanes).
+#[allow(unused_macros)] // used only where AVX-512 is compiled in or dispatched
+macro_rules! pair_lanes {
+    ($name:ident, $half:ty, $t:ty, $h:literal, $n:literal) => {
+        #[doc = concat!("`", stringify!($n), "` lanes of `", stringify!($t), "` as two `", stringify!($half), "`.")]
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name($half, $half);
+
+        macro_rules! binary {
+            ($tr:ident, $f:ident, $op:tt) => {
+                impl $tr for $name {
+                    type Output = Self;
+                    #[inline(always)]
+                    fn $f(self, o: Self) -> Self {
+                        Self(self.0 $op o.0, self.1 $op o.1)
+                    }
+                }
+            };
+        }
+        binary!(Add, add, +);
+        binary!(Sub, sub, -);
+        binary!(Mul, mul, *);
+        binary!(Div, div, /);
+        impl Neg for $name {
+            type Output = Self;
+            #[inline(always)]
+            fn neg(self) -> Self {
+                Self(-self.0, -self.1)
+            }
+        }
+        assign_ops!($name);
+
+        impl SimdReal for $name {
+            type Scalar = $t;
+            const LANES: usize = $n;
+            type Array = [$t; $n];
+
+            #[inline(always)]
+            fn splat(x: $t) -> Self {
+                let h = <$half>::splat(x);
+                Self(h, h)
+            }
+            #[inline(always)]
+            fn load(s: &[$t]) -> Self {
+                Self(<$half as SimdReal>::load(&s[..$h]), <$half as SimdReal>::load(&s[$h..$n]))
+            }
+            #[inline(always)]
+            fn store(self, s: &mut [$t]) {
+                SimdReal::store(self.0, &mut s[..$h]);
+                SimdReal::store(self.1, &mut s[$h..$n]);
+            }
+            #[inline(always)]
+            fn to_array(self) -> [$t; $n] {
+                let mut a = [0.0; $n];
+                SimdReal::store(self, &mut a);
+                a
+            }
+            #[inline(always)]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                Self(SimdReal::mul_add(self.0, a.0, b.0), SimdReal::mul_add(self.1, a.1, b.1))
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                Self(SimdReal::abs(self.0), SimdReal::abs(self.1))
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                Self(SimdReal::sqrt(self.0), SimdReal::sqrt(self.1))
+            }
+            #[inline(always)]
+            fn max(self, o: Self) -> Self {
+                Self(SimdReal::max(self.0, o.0), SimdReal::max(self.1, o.1))
+            }
+            #[inline(always)]
+            fn min(self, o: Self) -> Self {
+                Self(SimdReal::min(self.0, o.0), SimdReal::min(self.1, o.1))
+            }
+            #[inline(always)]
+            fn lt(self, o: Self) -> Self {
+                Self(SimdReal::lt(self.0, o.0), SimdReal::lt(self.1, o.1))
+            }
+            #[inline(always)]
+            fn le(self, o: Self) -> Self {
+                Self(SimdReal::le(self.0, o.0), SimdReal::le(self.1, o.1))
+            }
+            #[inline(always)]
+            fn eq(self, o: Self) -> Self {
+                Self(SimdReal::eq(self.0, o.0), SimdReal::eq(self.1, o.1))
+            }
+            #[inline(always)]
+            fn select(m: Self, a: Self, b: Self) -> Self {
+                Self(<$half>::select(m.0, a.0, b.0), <$half>::select(m.1, a.1, b.1))
+            }
+            #[inline(always)]
+            fn copysign(self, sign: Self) -> Self {
+                Self(SimdReal::copysign(self.0, sign.0), SimdReal::copysign(self.1, sign.1))
+            }
+            #[inline(always)]
+            fn any(m: Self) -> bool {
+                <$half as SimdReal>::any(m.0.or(m.1))
+            }
+            #[inline(always)]
+            fn all(m: Self) -> bool {
+                <$half as SimdReal>::all(m.0.and(m.1))
+            }
+            #[inline(always)]
+            fn reduce_add(self) -> $t {
+                SimdReal::reduce_add(self.0) + SimdReal::reduce_add(self.1)
+            }
+            #[inline(always)]
+            fn from_array(a: [$t; $n]) -> Self {
+                <Self as SimdReal>::load(&a)
+            }
+            #[inline(always)]
+            fn and(self, o: Self) -> Self {
+                Self(self.0.and(o.0), self.1.and(o.1))
+            }
+            #[inline(always)]
+            fn or(self, o: Self) -> Self {
+                Self(self.0.or(o.0), self.1.or(o.1))
+            }
+            #[inline(always)]
+            fn with_tile_kernel<Op: WithTileKernel<$t>>(op: Op, how: Dispatch) -> Op::Output {
+                <$half as SimdReal>::with_tile_kernel(op, how)
+            }
+            #[inline(always)]
+            fn with_best_lanes<Op: WithLanes<$t>>(op: Op) -> Op::Output {
+                op.run::<Self>()
+            }
+        }
+    };
+}
+
 mod dispatch;
 pub use dispatch::{Dispatch, DispatchLevel, TileKernel, WithLanes, WithTileKernel, dispatch_level};
 
@@ -309,143 +444,13 @@ mod pair {
     use super::{Dispatch, SimdReal, WithLanes, WithTileKernel};
     use core::ops::{Add, Div, Mul, Neg, Sub};
 
-    macro_rules! pair_lanes {
-        ($name:ident, $half:ty, $t:ty, $h:literal, $n:literal) => {
-            #[doc = concat!("`", stringify!($n), "` lanes of `", stringify!($t), "` as two `", stringify!($half), "`.")]
-            #[derive(Debug, Clone, Copy)]
-            pub struct $name($half, $half);
-
-            macro_rules! binary {
-                ($tr:ident, $f:ident, $op:tt) => {
-                    impl $tr for $name {
-                        type Output = Self;
-                        #[inline(always)]
-                        fn $f(self, o: Self) -> Self {
-                            Self(self.0 $op o.0, self.1 $op o.1)
-                        }
-                    }
-                };
-            }
-            binary!(Add, add, +);
-            binary!(Sub, sub, -);
-            binary!(Mul, mul, *);
-            binary!(Div, div, /);
-            impl Neg for $name {
-                type Output = Self;
-                #[inline(always)]
-                fn neg(self) -> Self {
-                    Self(-self.0, -self.1)
-                }
-            }
-            assign_ops!($name);
-
-            impl SimdReal for $name {
-                type Scalar = $t;
-                const LANES: usize = $n;
-                type Array = [$t; $n];
-
-                #[inline(always)]
-                fn splat(x: $t) -> Self {
-                    let h = <$half>::splat(x);
-                    Self(h, h)
-                }
-                #[inline(always)]
-                fn load(s: &[$t]) -> Self {
-                    Self(<$half as SimdReal>::load(&s[..$h]), <$half as SimdReal>::load(&s[$h..$n]))
-                }
-                #[inline(always)]
-                fn store(self, s: &mut [$t]) {
-                    SimdReal::store(self.0, &mut s[..$h]);
-                    SimdReal::store(self.1, &mut s[$h..$n]);
-                }
-                #[inline(always)]
-                fn to_array(self) -> [$t; $n] {
-                    let mut a = [0.0; $n];
-                    SimdReal::store(self, &mut a);
-                    a
-                }
-                #[inline(always)]
-                fn mul_add(self, a: Self, b: Self) -> Self {
-                    Self(SimdReal::mul_add(self.0, a.0, b.0), SimdReal::mul_add(self.1, a.1, b.1))
-                }
-                #[inline(always)]
-                fn abs(self) -> Self {
-                    Self(SimdReal::abs(self.0), SimdReal::abs(self.1))
-                }
-                #[inline(always)]
-                fn sqrt(self) -> Self {
-                    Self(SimdReal::sqrt(self.0), SimdReal::sqrt(self.1))
-                }
-                #[inline(always)]
-                fn max(self, o: Self) -> Self {
-                    Self(SimdReal::max(self.0, o.0), SimdReal::max(self.1, o.1))
-                }
-                #[inline(always)]
-                fn min(self, o: Self) -> Self {
-                    Self(SimdReal::min(self.0, o.0), SimdReal::min(self.1, o.1))
-                }
-                #[inline(always)]
-                fn lt(self, o: Self) -> Self {
-                    Self(SimdReal::lt(self.0, o.0), SimdReal::lt(self.1, o.1))
-                }
-                #[inline(always)]
-                fn le(self, o: Self) -> Self {
-                    Self(SimdReal::le(self.0, o.0), SimdReal::le(self.1, o.1))
-                }
-                #[inline(always)]
-                fn eq(self, o: Self) -> Self {
-                    Self(SimdReal::eq(self.0, o.0), SimdReal::eq(self.1, o.1))
-                }
-                #[inline(always)]
-                fn select(m: Self, a: Self, b: Self) -> Self {
-                    Self(<$half>::select(m.0, a.0, b.0), <$half>::select(m.1, a.1, b.1))
-                }
-                #[inline(always)]
-                fn copysign(self, sign: Self) -> Self {
-                    Self(SimdReal::copysign(self.0, sign.0), SimdReal::copysign(self.1, sign.1))
-                }
-                #[inline(always)]
-                fn any(m: Self) -> bool {
-                    <$half as SimdReal>::any(m.0.or(m.1))
-                }
-                #[inline(always)]
-                fn all(m: Self) -> bool {
-                    <$half as SimdReal>::all(m.0.and(m.1))
-                }
-                #[inline(always)]
-                fn reduce_add(self) -> $t {
-                    SimdReal::reduce_add(self.0) + SimdReal::reduce_add(self.1)
-                }
-                #[inline(always)]
-                fn from_array(a: [$t; $n]) -> Self {
-                    <Self as SimdReal>::load(&a)
-                }
-                #[inline(always)]
-                fn and(self, o: Self) -> Self {
-                    Self(self.0.and(o.0), self.1.and(o.1))
-                }
-                #[inline(always)]
-                fn or(self, o: Self) -> Self {
-                    Self(self.0.or(o.0), self.1.or(o.1))
-                }
-                #[inline(always)]
-                fn with_tile_kernel<Op: WithTileKernel<$t>>(op: Op, how: Dispatch) -> Op::Output {
-                    <$half as SimdReal>::with_tile_kernel(op, how)
-                }
-                #[inline(always)]
-                fn with_best_lanes<Op: WithLanes<$t>>(op: Op) -> Op::Output {
-                    op.run::<Self>()
-                }
-            }
-        };
-    }
-
     pair_lanes!(F64x16, wide::f64x8, f64, 8, 16);
     pair_lanes!(F32x32, wide::f32x16, f32, 16, 32);
 }
 
 /// The dispatched lanes of [`SimdReal::with_best_lanes`]: AVX2+FMA array lanes of the same width, and
-/// for the batch lanes of a portable build (`f64x8`, `f32x16`) twice as wide on AVX-512.
+/// AVX-512 vectors on a CPU that has them (for the batch lanes of a portable build, `f64x8` and
+/// `f32x16`, two 512-bit registers).
 #[allow(unused_macros)] // used only where the build dispatches
 macro_rules! dispatch_lanes {
     ($t:ty, $w:ty, ($a3:ident), $op:ident) => {
@@ -457,9 +462,9 @@ macro_rules! dispatch_lanes {
 }
 
 impl_simd_real!(wide::f64x4, f64, 4, (AutoF64x4, V4F64x8));
-impl_simd_real!(wide::f64x8, f64, 8, (AutoF64x8, AutoF64x16));
+impl_simd_real!(wide::f64x8, f64, 8, (AutoF64x8, V4F64x16));
 impl_simd_real!(wide::f32x8, f32, 8, (AutoF32x8, V4F32x16));
-impl_simd_real!(wide::f32x16, f32, 16, (AutoF32x16, AutoF32x32));
+impl_simd_real!(wide::f32x16, f32, 16, (AutoF32x16, V4F32x32));
 
 /// Applies the plane rotation `[x, y] <- [c x - s y, s x + c y]` to two equal-length slices.
 #[inline]
@@ -804,11 +809,11 @@ mod tests {
             lanes_match_scalar::<dispatch::AutoF64x8>(&EDGE_F64);
             lanes_match_scalar::<dispatch::AutoF32x8>(&EDGE_F32);
             lanes_match_scalar::<dispatch::AutoF32x16>(&EDGE_F32);
-            lanes_match_scalar::<dispatch::AutoF64x16>(&EDGE_F64);
-            lanes_match_scalar::<dispatch::AutoF32x32>(&EDGE_F32);
             if pulp::x86::V4::is_available() {
                 lanes_match_scalar::<dispatch::V4F64x8>(&EDGE_F64);
                 lanes_match_scalar::<dispatch::V4F32x16>(&EDGE_F32);
+                lanes_match_scalar::<dispatch::V4F64x16>(&EDGE_F64);
+                lanes_match_scalar::<dispatch::V4F32x32>(&EDGE_F32);
             }
         }
     }
@@ -976,11 +981,11 @@ mod tests {
             masks_and_arrays_match_scalar_logic::<dispatch::AutoF64x8>();
             masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x8>();
             masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x16>();
-            masks_and_arrays_match_scalar_logic::<dispatch::AutoF64x16>();
-            masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x32>();
             if pulp::x86::V4::is_available() {
                 masks_and_arrays_match_scalar_logic::<dispatch::V4F64x8>();
                 masks_and_arrays_match_scalar_logic::<dispatch::V4F32x16>();
+                masks_and_arrays_match_scalar_logic::<dispatch::V4F64x16>();
+                masks_and_arrays_match_scalar_logic::<dispatch::V4F32x32>();
             }
         }
     }

@@ -13,9 +13,10 @@
 //!   (`auto_lanes!`) that LLVM vectorizes inside the AVX2+FMA frame; lane QR at sizes 7..=16 then
 //!   runs as runtime-n blocks, which these lanes vectorize better than the unrolled ones (lane Jacobi
 //!   stays unrolled). On a CPU with AVX-512 they run inside a `pulp::x86::V4` frame instead
-//!   ([`best_batch_lanes`]): the small blocks (`n <= 6`) on arrays twice as wide, the larger ones and
-//!   the QR solver's secular roots on `token_lanes!` vectors (one 512-bit `pulp` vector and its token;
-//!   arrays there would let LLVM widen the solvers' loops with gathers). Everything the frame calls must be
+//!   ([`best_batch_lanes`]) on `token_lanes!` vectors: one 512-bit `pulp` vector and its token (arrays
+//!   there let LLVM widen the solvers' loops with gathers and scatters), two of them per lane vector
+//!   for the small blocks (`n <= 6`), as `pair` does natively; the QR solver's secular roots use them
+//!   too. Everything the frame calls must be
 //!   inlined into it (`#[inline(always)]`, functions rather than closures): an out-of-line callee is
 //!   compiled without the features (an `f32::mul_add` there becomes a libm call).
 //!
@@ -311,10 +312,10 @@ if_dispatching! {
         }
     }
 
-    /// [`best_lanes`] for the batch lanes of the small blocks: on a CPU with AVX-512 the portable-Rust
-    /// lanes `A4` (twice as wide as `A3`, two 512-bit registers) run inside an AVX-512 frame, so the
-    /// portable build gets the two rotation chains per instruction stream that a native AVX-512 build
-    /// gets from `pair`; else as [`best_lanes`] with `A3`.
+    /// [`best_lanes`] with the AVX-512 lanes `A4` tried first, inside an AVX-512 frame (for the batch
+    /// lanes of the small blocks two 512-bit registers, so the portable build gets the two rotation
+    /// chains per instruction stream that a native AVX-512 build gets from `pair`); else as
+    /// [`best_lanes`] with `A3`.
     #[inline(always)]
     pub(crate) fn best_batch_lanes<
         T: Real,
@@ -715,10 +716,19 @@ if_dispatching! {
         splat_i64s, splat_u64s
     ]);
 
+    /// Two [`V4F64x8`] / [`V4F32x16`]: the dispatched AVX-512 counterpart of `simd.rs`'s `pair` lanes.
+    mod v4_pair {
+        use super::{V4F32x16, V4F64x8};
+        use crate::simd::{Dispatch, SimdReal, WithLanes, WithTileKernel};
+        use core::ops::{Add, Div, Mul, Neg, Sub};
+
+        pair_lanes!(V4F64x16, V4F64x8, f64, 8, 16);
+        pair_lanes!(V4F32x32, V4F32x16, f32, 16, 32);
+    }
+    pub use v4_pair::{V4F32x32, V4F64x16};
+
     auto_lanes!(AutoF64x4, f64, 4, u64);
     auto_lanes!(AutoF64x8, f64, 8, u64);
     auto_lanes!(AutoF32x8, f32, 8, u32);
     auto_lanes!(AutoF32x16, f32, 16, u32);
-    auto_lanes!(AutoF64x16, f64, 16, u64);
-    auto_lanes!(AutoF32x32, f32, 32, u32);
 }
