@@ -450,21 +450,19 @@ mod pair {
 
 /// The dispatched lanes of [`SimdReal::with_best_lanes`]: AVX2+FMA array lanes of the same width, and
 /// AVX-512 vectors on a CPU that has them (for the batch lanes of a portable build, `f64x8` and
-/// `f32x16`, two 512-bit registers).
+/// `f32x16`, two 512-bit registers), or AVX-512 array lanes of that width for a
+/// [`WithLanes::SHORT`] operation.
 #[allow(unused_macros)] // used only where the build dispatches
 macro_rules! dispatch_lanes {
-    ($t:ty, $w:ty, ($a3:ident), $op:ident) => {
-        dispatch::best_lanes::<$t, $w, dispatch::$a3, Op>($op)
-    };
-    ($t:ty, $w:ty, ($a3:ident, $a4:ident), $op:ident) => {
-        dispatch::best_batch_lanes::<$t, $w, dispatch::$a3, dispatch::$a4, Op>($op)
+    ($t:ty, $w:ty, ($a3:ident, $a4:ident, $arr4:ident), $op:ident) => {
+        dispatch::best_batch_lanes::<$t, $w, dispatch::$a3, dispatch::$a4, dispatch::$arr4, Op>($op)
     };
 }
 
-impl_simd_real!(wide::f64x4, f64, 4, (AutoF64x4, V4F64x8));
-impl_simd_real!(wide::f64x8, f64, 8, (AutoF64x8, V4F64x16));
-impl_simd_real!(wide::f32x8, f32, 8, (AutoF32x8, V4F32x16));
-impl_simd_real!(wide::f32x16, f32, 16, (AutoF32x16, V4F32x32));
+impl_simd_real!(wide::f64x4, f64, 4, (AutoF64x4, V4F64x8, AutoF64x8));
+impl_simd_real!(wide::f64x8, f64, 8, (AutoF64x8, V4F64x16, AutoF64x16));
+impl_simd_real!(wide::f32x8, f32, 8, (AutoF32x8, V4F32x16, AutoF32x16));
+impl_simd_real!(wide::f32x16, f32, 16, (AutoF32x16, V4F32x32, AutoF32x32));
 
 /// Applies the plane rotation `[x, y] <- [c x - s y, s x + c y]` to two equal-length slices.
 #[inline]
@@ -809,6 +807,8 @@ mod tests {
             lanes_match_scalar::<dispatch::AutoF64x8>(&EDGE_F64);
             lanes_match_scalar::<dispatch::AutoF32x8>(&EDGE_F32);
             lanes_match_scalar::<dispatch::AutoF32x16>(&EDGE_F32);
+            lanes_match_scalar::<dispatch::AutoF64x16>(&EDGE_F64);
+            lanes_match_scalar::<dispatch::AutoF32x32>(&EDGE_F32);
             if pulp::x86::V4::is_available() {
                 lanes_match_scalar::<dispatch::V4F64x8>(&EDGE_F64);
                 lanes_match_scalar::<dispatch::V4F32x16>(&EDGE_F32);
@@ -981,6 +981,8 @@ mod tests {
             masks_and_arrays_match_scalar_logic::<dispatch::AutoF64x8>();
             masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x8>();
             masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x16>();
+            masks_and_arrays_match_scalar_logic::<dispatch::AutoF64x16>();
+            masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x32>();
             if pulp::x86::V4::is_available() {
                 masks_and_arrays_match_scalar_logic::<dispatch::V4F64x8>();
                 masks_and_arrays_match_scalar_logic::<dispatch::V4F32x16>();

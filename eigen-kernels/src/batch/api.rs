@@ -323,6 +323,7 @@ struct Fixed<'a, T, const N: usize> {
 
 impl<T: Real, const N: usize> WithLanes<T> for Fixed<'_, T, N> {
     type Output = Failures;
+    const SHORT: bool = N <= 2;
     #[inline(always)]
     fn run<V: SimdReal<Scalar = T>>(self) -> Failures {
         let Args {

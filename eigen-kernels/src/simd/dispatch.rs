@@ -15,8 +15,8 @@
 //!   stays unrolled). On a CPU with AVX-512 they run inside a `pulp::x86::V4` frame instead
 //!   ([`best_batch_lanes`]) on `token_lanes!` vectors: one 512-bit `pulp` vector and its token (arrays
 //!   there let LLVM widen the solvers' loops with gathers and scatters), two of them per lane vector
-//!   for the small blocks (`n <= 6`), as `pair` does natively; the QR solver's secular roots use them
-//!   too. Everything the frame calls must be
+//!   for the small blocks (`n <= 6`), as `pair` does natively, except the 1x1 and 2x2 blocks, which
+//!   stay on arrays as wide ([`WithLanes::SHORT`]); the QR solver's secular roots use them too. Everything the frame calls must be
 //!   inlined into it (`#[inline(always)]`, functions rather than closures): an out-of-line callee is
 //!   compiled without the features (an `f32::mul_add` there becomes a libm call).
 //!
@@ -281,6 +281,11 @@ pub(crate) fn dispatch_any<T: Real, Op: WithTileKernel<T>>(op: Op, _how: Dispatc
 pub trait WithLanes<T: Real> {
     /// What the operation returns.
     type Output;
+    /// Whether the operation is so short that plain array lanes beat the AVX-512 vectors of
+    /// `best_batch_lanes` (the 2x2 blocks: one rotation, where the transposes in and out of the
+    /// block dominate and arrays let LLVM build the vectors in registers; measured f64 9.2 against
+    /// 11.3 ns per matrix).
+    const SHORT: bool = false;
     /// Runs the operation on lanes `V`.
     fn run<V: SimdReal<Scalar = T>>(self) -> Self::Output;
 }
@@ -322,11 +327,13 @@ if_dispatching! {
         W: SimdReal<Scalar = T>,
         A3: SimdReal<Scalar = T>,
         A4: SimdReal<Scalar = T>,
+        Arr4: SimdReal<Scalar = T>,
         Op: WithLanes<T>,
     >(
         op: Op,
     ) -> Op::Output {
         match pulp::x86::V4::try_new() {
+            Some(v4) if Op::SHORT => v4.vectorize(LanesOn::<T, Arr4, Op> { op, types: core::marker::PhantomData }),
             Some(v4) => v4.vectorize(LanesOn::<T, A4, Op> { op, types: core::marker::PhantomData }),
             None => best_lanes::<T, W, A3, Op>(op),
         }
@@ -731,4 +738,6 @@ if_dispatching! {
     auto_lanes!(AutoF64x8, f64, 8, u64);
     auto_lanes!(AutoF32x8, f32, 8, u32);
     auto_lanes!(AutoF32x16, f32, 16, u32);
+    auto_lanes!(AutoF64x16, f64, 16, u64);
+    auto_lanes!(AutoF32x32, f32, 32, u32);
 }
