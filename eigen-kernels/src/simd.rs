@@ -47,7 +47,7 @@ macro_rules! pair_lanes {
 
         macro_rules! binary {
             ($tr:ident, $f:ident, $op:tt) => {
-                impl $tr for $name {
+                impl core::ops::$tr for $name {
                     type Output = Self;
                     #[inline(always)]
                     fn $f(self, o: Self) -> Self {
@@ -60,7 +60,7 @@ macro_rules! pair_lanes {
         binary!(Sub, sub, -);
         binary!(Mul, mul, *);
         binary!(Div, div, /);
-        impl Neg for $name {
+        impl core::ops::Neg for $name {
             type Output = Self;
             #[inline(always)]
             fn neg(self) -> Self {
@@ -69,7 +69,7 @@ macro_rules! pair_lanes {
         }
         assign_ops!($name);
 
-        impl SimdReal for $name {
+        impl $crate::simd::SimdReal for $name {
             type Scalar = $t;
             const LANES: usize = $n;
             type Array = [$t; $n];
@@ -159,11 +159,14 @@ macro_rules! pair_lanes {
                 Self(self.0.or(o.0), self.1.or(o.1))
             }
             #[inline(always)]
-            fn with_tile_kernel<Op: WithTileKernel<$t>>(op: Op, how: Dispatch) -> Op::Output {
+            fn with_tile_kernel<Op: $crate::simd::WithTileKernel<$t>>(
+                op: Op,
+                how: $crate::simd::Dispatch,
+            ) -> Op::Output {
                 <$half as SimdReal>::with_tile_kernel(op, how)
             }
             #[inline(always)]
-            fn with_best_lanes<Op: WithLanes<$t>>(op: Op) -> Op::Output {
+            fn with_best_lanes<Op: $crate::simd::WithLanes<$t>>(op: Op) -> Op::Output {
                 op.run::<Self>()
             }
         }
@@ -441,8 +444,7 @@ macro_rules! impl_simd_real {
 /// register: every operation is issued on both halves, two independent dependency chains.
 #[cfg(target_feature = "avx512f")]
 mod pair {
-    use super::{Dispatch, SimdReal, WithLanes, WithTileKernel};
-    use core::ops::{Add, Div, Mul, Neg, Sub};
+    use super::SimdReal;
 
     pair_lanes!(F64x16, wide::f64x8, f64, 8, 16);
     pair_lanes!(F32x32, wide::f32x16, f32, 16, 32);

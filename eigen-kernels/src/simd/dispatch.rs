@@ -16,8 +16,8 @@
 //!   ([`best_batch_lanes`]) on `token_lanes!` vectors: one 512-bit `pulp` vector and its token (arrays
 //!   there let LLVM widen the solvers' loops with gathers and scatters), two of them per lane vector
 //!   for the small blocks (`n <= 6`), as `pair` does natively, except the 1x1 and 2x2 blocks, which
-//!   stay on arrays as wide ([`WithLanes::SHORT`]); the QR solver's secular roots use them too. Everything the frame calls must be
-//!   inlined into it (`#[inline(always)]`, functions rather than closures): an out-of-line callee is
+//!   stay on arrays as wide ([`WithLanes::SHORT`]); the QR solver's secular roots use them too.
+//!   Everything the frame calls must be inlined into it (`#[inline(always)]`, functions rather than closures): an out-of-line callee is
 //!   compiled without the features (an `f32::mul_add` there becomes a libm call).
 //!
 //! A build with `-C target-cpu=native` (AVX2+FMA compiled in), a `no_std` build and other targets never
@@ -212,9 +212,10 @@ pub enum Dispatch {
 
 /// Whether this build, on this CPU, runs its dispatched kernels (the QR solver's products and fused
 /// tridiagonalization step, the layers' dense products, the batched lane solvers) on AVX-512
-/// ([`DispatchLevel::Avx512`]: the tile kernels and every batched block), on AVX2+FMA ([`DispatchLevel::Avx2Fma`]) where a portable x86-64 build with
-/// `std` runs on a CPU that has them, or on the lanes it was compiled for ([`DispatchLevel::Compiled`]:
-/// every other case, including native builds, which compile AVX2+FMA in).
+/// ([`DispatchLevel::Avx512`]: the tile kernels and every batched block), on AVX2+FMA
+/// ([`DispatchLevel::Avx2Fma`]) where a portable x86-64 build with `std` runs on a CPU that has them,
+/// or on the lanes it was compiled for ([`DispatchLevel::Compiled`]: every other case, including
+/// native builds, which compile AVX2+FMA in).
 pub fn dispatch_level() -> DispatchLevel {
     #[cfg(all(
         feature = "std",
@@ -540,10 +541,10 @@ if_dispatching! {
     /// loops at `n >= 7`) LLVM's loop vectorizer widens the *outer* loop with AVX-512 gathers and
     /// scatters, 2-4x slower than AVX2; a loop over vector values cannot be widened again.
     ///
-    /// Only constructed inside an AVX-512 frame ([`best_lanes`] checked the CPU), so the token is always
+    /// Only constructed inside an AVX-512 frame ([`best_batch_lanes`] checked the CPU), so the token is always
     /// available where the constructors ask for it.
     macro_rules! token_lanes {
-        ($name:ident, $t:ty, $n:literal, $vt:ty, $ut:ty, $it:ty, $bits:ty,
+        ($name:ident, $t:ty, $n:literal, $vt:ty, $it:ty, $bits:ty,
          [$add:ident, $sub:ident, $mul:ident, $div:ident, $min:ident, $max:ident, $lt:ident, $le:ident,
           $eq:ident, $sel:ident, $splat:ident, $sqrt:ident, $abs:ident, $fma:ident, $neg:ident,
           $sum:ident, $and:ident, $or:ident, $is_nan:ident, $ilt:ident, $isplat:ident, $usplat:ident]) => {
@@ -710,29 +711,22 @@ if_dispatching! {
         };
     }
 
-    token_lanes!(V4F32x16, f32, 16, pulp::f32x16, pulp::u32x16, pulp::i32x16, pulp::b16, [
+    token_lanes!(V4F32x16, f32, 16, pulp::f32x16, pulp::i32x16, pulp::b16, [
         add_f32s, sub_f32s, mul_f32s, div_f32s, min_f32s, max_f32s, less_than_f32s,
         less_than_or_equal_f32s, equal_f32s, select_f32s, splat_f32s, sqrt_f32s, abs_f32s,
         mul_add_f32s, neg_f32s, reduce_sum_f32s, and_f32s, or_f32s, is_nan_f32x16, less_than_i32s,
         splat_i32s, splat_u32s
     ]);
-    token_lanes!(V4F64x8, f64, 8, pulp::f64x8, pulp::u64x8, pulp::i64x8, pulp::b8, [
+    token_lanes!(V4F64x8, f64, 8, pulp::f64x8, pulp::i64x8, pulp::b8, [
         add_f64s, sub_f64s, mul_f64s, div_f64s, min_f64s, max_f64s, less_than_f64s,
         less_than_or_equal_f64s, equal_f64s, select_f64s, splat_f64s, sqrt_f64s, abs_f64s,
         mul_add_f64s, neg_f64s, reduce_sum_f64s, and_f64s, or_f64s, is_nan_f64x8, less_than_i64s,
         splat_i64s, splat_u64s
     ]);
 
-    /// Two [`V4F64x8`] / [`V4F32x16`]: the dispatched AVX-512 counterpart of `simd.rs`'s `pair` lanes.
-    mod v4_pair {
-        use super::{V4F32x16, V4F64x8};
-        use crate::simd::{Dispatch, SimdReal, WithLanes, WithTileKernel};
-        use core::ops::{Add, Div, Mul, Neg, Sub};
-
-        pair_lanes!(V4F64x16, V4F64x8, f64, 8, 16);
-        pair_lanes!(V4F32x32, V4F32x16, f32, 16, 32);
-    }
-    pub use v4_pair::{V4F32x32, V4F64x16};
+    // Two `V4F64x8` / `V4F32x16`: the dispatched AVX-512 counterpart of `simd.rs`'s `pair` lanes.
+    pair_lanes!(V4F64x16, V4F64x8, f64, 8, 16);
+    pair_lanes!(V4F32x32, V4F32x16, f32, 16, 32);
 
     auto_lanes!(AutoF64x4, f64, 4, u64);
     auto_lanes!(AutoF64x8, f64, 8, u64);
