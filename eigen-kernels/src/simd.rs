@@ -107,6 +107,10 @@ macro_rules! pair_lanes {
                 Self(SimdReal::sqrt(self.0), SimdReal::sqrt(self.1))
             }
             #[inline(always)]
+            fn recip_sqrt(self) -> Self {
+                Self(SimdReal::recip_sqrt(self.0), SimdReal::recip_sqrt(self.1))
+            }
+            #[inline(always)]
             fn max(self, o: Self) -> Self {
                 Self(SimdReal::max(self.0, o.0), SimdReal::max(self.1, o.1))
             }
@@ -292,6 +296,13 @@ pub trait SimdReal:
     fn abs(self) -> Self;
     /// Lane-wise square root.
     fn sqrt(self) -> Self;
+    /// Lane-wise `1 / sqrt(x)` for positive normal `x`, within a few ulps (not necessarily correctly
+    /// rounded: the dispatched AVX-512 lanes refine the `vrsqrt14` estimate by Newton steps, which is
+    /// shorter on a dependency chain than a square root and a division). Other `x` are unspecified.
+    #[inline(always)]
+    fn recip_sqrt(self) -> Self {
+        Self::splat(<Self::Scalar as Real>::ONE) / self.sqrt()
+    }
     /// Lane-wise maximum.
     fn max(self, other: Self) -> Self;
     /// Lane-wise minimum.
@@ -816,6 +827,68 @@ mod tests {
                 lanes_match_scalar::<dispatch::V4F32x16>(&EDGE_F32);
                 lanes_match_scalar::<dispatch::V4F64x16>(&EDGE_F64);
                 lanes_match_scalar::<dispatch::V4F32x32>(&EDGE_F32);
+            }
+        }
+    }
+
+    /// `recip_sqrt` of positive normal numbers (the range ends included) within `4 eps` relative of
+    /// `1 / sqrt(x)`.
+    fn recip_sqrt_is_close<V: SimdReal>()
+    where
+        V::Scalar: Real,
+    {
+        let t = |x: f64| <V::Scalar as Real>::from_f64(x);
+        let xs = [
+            <V::Scalar as Real>::MIN_POSITIVE,
+            <V::Scalar as Real>::MAX,
+            t(1e-30),
+            t(0.25),
+            t(1.0),
+            t(2.0),
+            t(3.0),
+            t(7.5),
+            t(1e20),
+            t(0.1),
+        ];
+        let w = V::LANES;
+        for start in 0..xs.len() {
+            let x: alloc_free::Buf<V::Scalar> = alloc_free::Buf::cycle(&xs, start, w);
+            let y = V::load(x.as_slice()).recip_sqrt().to_array();
+            for i in 0..w {
+                let xi = x.0[i];
+                let want = <V::Scalar as Real>::ONE / xi.sqrt();
+                let got = y.as_ref()[i];
+                let tol = t(4.0) * <V::Scalar as Real>::EPSILON * want;
+                assert!(
+                    (got - want).abs() <= tol,
+                    "1/sqrt({xi:?}): {got:?}, want {want:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn recip_sqrt_is_within_4_eps_on_every_lane_type() {
+        recip_sqrt_is_close::<wide::f64x8>();
+        recip_sqrt_is_close::<wide::f32x16>();
+        #[cfg(target_feature = "avx512f")]
+        {
+            recip_sqrt_is_close::<pair::F64x16>();
+            recip_sqrt_is_close::<pair::F32x32>();
+        }
+        #[cfg(all(
+            feature = "std",
+            target_arch = "x86_64",
+            not(all(target_feature = "avx2", target_feature = "fma"))
+        ))]
+        {
+            recip_sqrt_is_close::<dispatch::AutoF64x8>();
+            recip_sqrt_is_close::<dispatch::AutoF32x16>();
+            if pulp::x86::V4::is_available() {
+                recip_sqrt_is_close::<dispatch::V4F64x8>();
+                recip_sqrt_is_close::<dispatch::V4F32x16>();
+                recip_sqrt_is_close::<dispatch::V4F64x16>();
+                recip_sqrt_is_close::<dispatch::V4F32x32>();
             }
         }
     }
