@@ -72,6 +72,7 @@ macro_rules! pair_lanes {
         impl $crate::simd::SimdReal for $name {
             type Scalar = $t;
             const LANES: usize = $n;
+            const FAST_RECIP_SQRT: bool = <$half as SimdReal>::FAST_RECIP_SQRT;
             type Array = [$t; $n];
 
             #[inline(always)]
@@ -279,6 +280,10 @@ pub trait SimdReal:
     type Scalar: Real;
     /// Number of lanes.
     const LANES: usize;
+    /// Whether [`recip_sqrt`](Self::recip_sqrt) avoids the divide/square-root unit (an estimate
+    /// instruction and Newton steps): the lane solvers then compute rotations from it instead of
+    /// square roots and divisions.
+    const FAST_RECIP_SQRT: bool = false;
     /// A lane-array of the scalar (`[Scalar; LANES]`).
     type Array: AsRef<[Self::Scalar]> + AsMut<[Self::Scalar]> + Copy;
 

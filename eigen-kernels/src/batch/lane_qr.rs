@@ -163,9 +163,15 @@ fn givens<T: Real, V: SimdReal<Scalar = T>>(g: V, f: V, (lo, hi): (V, V)) -> (V,
     // In range `g^2 + f^2` is a normal number: `c`, `s`, `r` are products with its reciprocal square
     // root, one estimate-and-refine chain instead of a square root followed by a division.
     let sq = g.mul_add(g, f * f);
-    let y = sq.recip_sqrt();
-    let y = V::select(g.lt(zero), -y, y);
-    let (c, s, r) = (g * y, f * y, sq * y);
+    let (c, s, r) = if V::FAST_RECIP_SQRT {
+        let y = sq.recip_sqrt();
+        let y = V::select(g.lt(zero), -y, y);
+        (g * y, f * y, sq * y)
+    } else {
+        let norm = sq.sqrt();
+        let r = V::select(g.lt(zero), -norm, norm);
+        (g / r, f / r, r)
+    };
     if V::all(in_range) {
         return (c, s, r);
     }

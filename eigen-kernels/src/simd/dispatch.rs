@@ -608,6 +608,7 @@ if_dispatching! {
             impl SimdReal for $name {
                 type Scalar = $t;
                 const LANES: usize = $n;
+                const FAST_RECIP_SQRT: bool = true;
                 type Array = [$t; $n];
 
                 #[inline(always)]
