@@ -302,7 +302,7 @@ pub trait SimdReal:
     /// Lane-wise square root.
     fn sqrt(self) -> Self;
     /// Lane-wise `1 / sqrt(x)` for positive normal `x`, within a few ulps (not necessarily correctly
-    /// rounded: the dispatched AVX-512 lanes refine the `vrsqrt14` estimate by Newton steps, which is
+    /// rounded: AVX-512 lanes refine the `vrsqrt14` estimate by Newton steps, which is
     /// shorter on a dependency chain than a square root and a division). Other `x` are unspecified.
     #[inline(always)]
     fn recip_sqrt(self) -> Self {
@@ -344,11 +344,81 @@ pub trait SimdReal:
     fn with_best_lanes<Op: WithLanes<Self::Scalar>>(op: Op) -> Op::Output;
 }
 
+/// [`SimdReal::recip_sqrt`] of the compiled-in `wide` vectors: `1 / sqrt(x)`, except for the 512-bit
+/// ones in a build with AVX-512 compiled in, which refine `vrsqrt14` like the dispatched lanes.
+trait WideRecipSqrt: Sized {
+    const FAST: bool = false;
+    fn wide_recip_sqrt(self) -> Self;
+}
+
+macro_rules! exact_recip_sqrt {
+    ($($v:ty),*) => {$(
+        impl WideRecipSqrt for $v {
+            #[inline(always)]
+            fn wide_recip_sqrt(self) -> Self {
+                <$v>::splat(1.0) / <$v>::sqrt(self)
+            }
+        }
+    )*};
+}
+exact_recip_sqrt!(wide::f64x4, wide::f32x8);
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
+exact_recip_sqrt!(wide::f64x8, wide::f32x16);
+
+/// `vrsqrt14` and `$newton` Newton steps (see the dispatched lanes' `recip_sqrt`); the `V4` token is a
+/// compile-time constant where AVX-512 is compiled in.
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+macro_rules! refined_recip_sqrt {
+    ($v:ty, $pv:ty, $rsqrt:ident, $newton:literal, $splat:ident, $mul:ident, $fma:ident, $neg:ident) => {
+        impl WideRecipSqrt for $v {
+            const FAST: bool = true;
+            #[inline(always)]
+            fn wide_recip_sqrt(self) -> Self {
+                use pulp::Simd as _;
+                let Some(s) = pulp::x86::V4::try_new() else {
+                    return <$v>::splat(1.0) / <$v>::sqrt(self);
+                };
+                let x: $pv = bytemuck::cast(self);
+                let mut y: $pv = pulp::cast(s.avx512f.$rsqrt(pulp::cast(x)));
+                let (half, one) = (s.$splat(0.5), s.$splat(1.0));
+                for _ in 0..$newton {
+                    let r = s.$fma(s.$neg(s.$mul(x, y)), y, one);
+                    y = s.$fma(s.$mul(half, y), r, y);
+                }
+                bytemuck::cast(y)
+            }
+        }
+    };
+}
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+refined_recip_sqrt!(
+    wide::f64x8,
+    pulp::f64x8,
+    _mm512_rsqrt14_pd,
+    2,
+    splat_f64s,
+    mul_f64s,
+    mul_add_f64s,
+    neg_f64s
+);
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+refined_recip_sqrt!(
+    wide::f32x16,
+    pulp::f32x16,
+    _mm512_rsqrt14_ps,
+    1,
+    splat_f32s,
+    mul_f32s,
+    mul_add_f32s,
+    neg_f32s
+);
+
 macro_rules! impl_simd_real {
     ($v:ty, $t:ty, $n:literal, $auto:tt) => {
         impl SimdReal for $v {
             type Scalar = $t;
             const LANES: usize = $n;
+            const FAST_RECIP_SQRT: bool = <$v as WideRecipSqrt>::FAST;
             type Array = [$t; $n];
 
             #[inline(always)]
@@ -380,6 +450,10 @@ macro_rules! impl_simd_real {
             #[inline(always)]
             fn sqrt(self) -> Self {
                 <$v>::sqrt(self)
+            }
+            #[inline(always)]
+            fn recip_sqrt(self) -> Self {
+                WideRecipSqrt::wide_recip_sqrt(self)
             }
             #[inline(always)]
             fn max(self, other: Self) -> Self {
