@@ -365,53 +365,59 @@ exact_recip_sqrt!(wide::f64x4, wide::f32x8);
 #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
 exact_recip_sqrt!(wide::f64x8, wide::f32x16);
 
-/// `vrsqrt14` and `$newton` Newton steps (see the dispatched lanes' `recip_sqrt`); the `V4` token is a
-/// compile-time constant where AVX-512 is compiled in.
+/// `1 / sqrt(x)` on AVX-512 without the divide/sqrt unit: the `vrsqrt14` estimate (relative error
+/// below `2^-14`) and Newton steps `y <- y + (y / 2)(1 - x y^2)`, each squaring the error (two for
+/// `f64`, one for `f32`; Markstein, "IA-64 and elementary functions", 2000, ch. 8). Shared by the
+/// dispatched lanes and the compiled-in 512-bit `wide` ones.
+#[cfg(target_arch = "x86_64")]
+#[allow(dead_code)] // used where AVX-512 is compiled in or dispatched
+pub(crate) mod refined_rsqrt {
+    use pulp::Simd as _;
+    use pulp::x86::V4;
+
+    /// Eight `f64` lanes.
+    #[inline(always)]
+    pub(crate) fn f64s(s: V4, x: pulp::f64x8) -> pulp::f64x8 {
+        let mut y: pulp::f64x8 = pulp::cast(s.avx512f._mm512_rsqrt14_pd(pulp::cast(x)));
+        let (half, one) = (s.splat_f64s(0.5), s.splat_f64s(1.0));
+        for _ in 0..2 {
+            let r = s.mul_add_f64s(s.neg_f64s(s.mul_f64s(x, y)), y, one);
+            y = s.mul_add_f64s(s.mul_f64s(half, y), r, y);
+        }
+        y
+    }
+
+    /// Sixteen `f32` lanes.
+    #[inline(always)]
+    pub(crate) fn f32s(s: V4, x: pulp::f32x16) -> pulp::f32x16 {
+        let y: pulp::f32x16 = pulp::cast(s.avx512f._mm512_rsqrt14_ps(pulp::cast(x)));
+        let (half, one) = (s.splat_f32s(0.5), s.splat_f32s(1.0));
+        let r = s.mul_add_f32s(s.neg_f32s(s.mul_f32s(x, y)), y, one);
+        s.mul_add_f32s(s.mul_f32s(half, y), r, y)
+    }
+}
+
+/// [`refined_rsqrt`] for a compiled-in 512-bit `wide` vector; the `V4` token is a compile-time
+/// constant where AVX-512 is compiled in.
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
 macro_rules! refined_recip_sqrt {
-    ($v:ty, $pv:ty, $rsqrt:ident, $newton:literal, $splat:ident, $mul:ident, $fma:ident, $neg:ident) => {
+    ($v:ty, $f:ident) => {
         impl WideRecipSqrt for $v {
             const FAST: bool = true;
             #[inline(always)]
             fn wide_recip_sqrt(self) -> Self {
-                use pulp::Simd as _;
-                let Some(s) = pulp::x86::V4::try_new() else {
-                    return <$v>::splat(1.0) / <$v>::sqrt(self);
-                };
-                let x: $pv = bytemuck::cast(self);
-                let mut y: $pv = pulp::cast(s.avx512f.$rsqrt(pulp::cast(x)));
-                let (half, one) = (s.$splat(0.5), s.$splat(1.0));
-                for _ in 0..$newton {
-                    let r = s.$fma(s.$neg(s.$mul(x, y)), y, one);
-                    y = s.$fma(s.$mul(half, y), r, y);
+                match pulp::x86::V4::try_new() {
+                    Some(s) => bytemuck::cast(refined_rsqrt::$f(s, bytemuck::cast(self))),
+                    None => <$v>::splat(1.0) / <$v>::sqrt(self),
                 }
-                bytemuck::cast(y)
             }
         }
     };
 }
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-refined_recip_sqrt!(
-    wide::f64x8,
-    pulp::f64x8,
-    _mm512_rsqrt14_pd,
-    2,
-    splat_f64s,
-    mul_f64s,
-    mul_add_f64s,
-    neg_f64s
-);
+refined_recip_sqrt!(wide::f64x8, f64s);
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-refined_recip_sqrt!(
-    wide::f32x16,
-    pulp::f32x16,
-    _mm512_rsqrt14_ps,
-    1,
-    splat_f32s,
-    mul_f32s,
-    mul_add_f32s,
-    neg_f32s
-);
+refined_recip_sqrt!(wide::f32x16, f32s);
 
 macro_rules! impl_simd_real {
     ($v:ty, $t:ty, $n:literal, $auto:tt) => {

@@ -544,7 +544,7 @@ if_dispatching! {
     /// Only constructed inside an AVX-512 frame ([`best_batch_lanes`] checked the CPU), so the token is always
     /// available where the constructors ask for it.
     macro_rules! token_lanes {
-        ($name:ident, $t:ty, $n:literal, $vt:ty, $it:ty, $bits:ty, $rsqrt:ident, $newton:literal,
+        ($name:ident, $t:ty, $n:literal, $vt:ty, $it:ty, $bits:ty, $rsqrt:ident,
          [$add:ident, $sub:ident, $mul:ident, $div:ident, $min:ident, $max:ident, $lt:ident, $le:ident,
           $eq:ident, $sel:ident, $splat:ident, $sqrt:ident, $abs:ident, $fma:ident, $neg:ident,
           $sum:ident, $and:ident, $or:ident, $is_nan:ident, $ilt:ident, $isplat:ident, $usplat:ident]) => {
@@ -642,19 +642,10 @@ if_dispatching! {
                 fn sqrt(self) -> Self {
                     self.with(self.s.$sqrt(self.v))
                 }
-                /// `vrsqrt14` (relative error below `2^-14`) and `$newton` Newton steps
-                /// `y <- y + (y / 2)(1 - x y^2)`, each squaring the error (Intel's recommended
-                /// refinement; Markstein, "IA-64 and elementary functions", 2000, ch. 8).
+                /// [`crate::simd::refined_rsqrt`].
                 #[inline(always)]
                 fn recip_sqrt(self) -> Self {
-                    let s = self.s;
-                    let mut y: $vt = pulp::cast(s.avx512f.$rsqrt(pulp::cast(self.v)));
-                    let (half, one) = (s.$splat(0.5), s.$splat(1.0));
-                    for _ in 0..$newton {
-                        let r = s.$fma(s.$neg(s.$mul(self.v, y)), y, one);
-                        y = s.$fma(s.$mul(half, y), r, y);
-                    }
-                    self.with(y)
+                    self.with(crate::simd::refined_rsqrt::$rsqrt(self.s, self.v))
                 }
                 #[inline(always)]
                 fn max(self, other: Self) -> Self {
@@ -726,13 +717,13 @@ if_dispatching! {
         };
     }
 
-    token_lanes!(V4F32x16, f32, 16, pulp::f32x16, pulp::i32x16, pulp::b16, _mm512_rsqrt14_ps, 1, [
+    token_lanes!(V4F32x16, f32, 16, pulp::f32x16, pulp::i32x16, pulp::b16, f32s, [
         add_f32s, sub_f32s, mul_f32s, div_f32s, min_f32s, max_f32s, less_than_f32s,
         less_than_or_equal_f32s, equal_f32s, select_f32s, splat_f32s, sqrt_f32s, abs_f32s,
         mul_add_f32s, neg_f32s, reduce_sum_f32s, and_f32s, or_f32s, is_nan_f32x16, less_than_i32s,
         splat_i32s, splat_u32s
     ]);
-    token_lanes!(V4F64x8, f64, 8, pulp::f64x8, pulp::i64x8, pulp::b8, _mm512_rsqrt14_pd, 2, [
+    token_lanes!(V4F64x8, f64, 8, pulp::f64x8, pulp::i64x8, pulp::b8, f64s, [
         add_f64s, sub_f64s, mul_f64s, div_f64s, min_f64s, max_f64s, less_than_f64s,
         less_than_or_equal_f64s, equal_f64s, select_f64s, splat_f64s, sqrt_f64s, abs_f64s,
         mul_add_f64s, neg_f64s, reduce_sum_f64s, and_f64s, or_f64s, is_nan_f64x8, less_than_i64s,
