@@ -344,26 +344,23 @@ pub trait SimdReal:
     fn with_best_lanes<Op: WithLanes<Self::Scalar>>(op: Op) -> Op::Output;
 }
 
-/// [`SimdReal::recip_sqrt`] of the compiled-in `wide` vectors: `1 / sqrt(x)`, except for the 512-bit
-/// ones in a build with AVX-512 compiled in, which refine `vrsqrt14` like the dispatched lanes.
-trait WideRecipSqrt: Sized {
+/// [`SimdReal::recip_sqrt`] of the compiled-in `wide` vectors: the trait's `1 / sqrt(x)`, except for
+/// the 512-bit ones in a build with AVX-512 compiled in, which refine `vrsqrt14` like the dispatched
+/// lanes.
+trait WideRecipSqrt: SimdReal {
     const FAST: bool = false;
-    fn wide_recip_sqrt(self) -> Self;
+    #[inline(always)]
+    fn wide_recip_sqrt(self) -> Self {
+        Self::splat(<Self::Scalar as Real>::ONE) / self.sqrt()
+    }
 }
 
-macro_rules! exact_recip_sqrt {
-    ($($v:ty),*) => {$(
-        impl WideRecipSqrt for $v {
-            #[inline(always)]
-            fn wide_recip_sqrt(self) -> Self {
-                <$v>::splat(1.0) / <$v>::sqrt(self)
-            }
-        }
-    )*};
-}
-exact_recip_sqrt!(wide::f64x4, wide::f32x8);
+impl WideRecipSqrt for wide::f64x4 {}
+impl WideRecipSqrt for wide::f32x8 {}
 #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
-exact_recip_sqrt!(wide::f64x8, wide::f32x16);
+impl WideRecipSqrt for wide::f64x8 {}
+#[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
+impl WideRecipSqrt for wide::f32x16 {}
 
 /// `1 / sqrt(x)` on AVX-512 without the divide/sqrt unit: the `vrsqrt14` estimate (relative error
 /// below `2^-14`) and Newton steps `y <- y + (y / 2)(1 - x y^2)`, each squaring the error (two for
@@ -408,7 +405,7 @@ macro_rules! refined_recip_sqrt {
             fn wide_recip_sqrt(self) -> Self {
                 match pulp::x86::V4::try_new() {
                     Some(s) => bytemuck::cast(refined_rsqrt::$f(s, bytemuck::cast(self))),
-                    None => <$v>::splat(1.0) / <$v>::sqrt(self),
+                    None => <$v>::splat(1.0) / SimdReal::sqrt(self),
                 }
             }
         }
