@@ -196,10 +196,13 @@ fn safe_range<T: Real, V: SimdReal<Scalar = T>>() -> (V, V) {
     (V::splat(lo), V::splat(hi))
 }
 
-/// Per-lane view of a lane vector, as scalars.
+/// `pick` folded over the lanes of `x`, lane indices held as floats.
 #[inline(always)]
-fn lane<T: Real, V: SimdReal<Scalar = T>>(x: V, l: usize) -> T {
-    x.to_array().as_ref()[l]
+fn fold_index<T: Real, V: SimdReal<Scalar = T>>(x: V, init: usize, pick: fn(usize, usize) -> usize) -> usize {
+    let a = x.to_array();
+    a.as_ref()[..V::LANES]
+        .iter()
+        .fold(init, |acc, v| pick(acc, v.to_f64() as usize))
 }
 
 /// Mask of the lanes whose off-diagonal `e_i` is negligible: `|e_i| <= eps max(|d_i| + |d_{i+1}|,
@@ -246,8 +249,12 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
     mut q: Option<&mut [V]>,
     cap: usize,
 ) -> Outcome {
-    const L: usize = super::layout::MAX_LANES;
-    let lanes = V::LANES;
+    if n < 2 {
+        return Outcome {
+            steps: 0,
+            remaining: [0; super::layout::MAX_LANES],
+        };
+    }
     let zero = V::splat(T::ZERO);
     let one = V::splat(T::ONE);
     let two = V::splat(T::TWO);
@@ -260,62 +267,63 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
     }
     // Zero matrices deflate at once (`0 <= 0`); subnormal norms keep the test meaningful.
     let eps_norm = eps * anorm;
-    let mut top = [0usize; L];
-    let mut steps = [0usize; L];
+    let last_index = V::splat(T::from_f64((n - 1) as f64));
+    // Per lane, the top of its unreduced part (a lane index as a float: exact for any n here).
+    let mut top = zero;
     let mut max_steps = 0;
-    let mut done = [false; L];
-    loop {
-        // Deflation test on every off-diagonal of every lane at once.
-        let split = deflate(n, d, e, eps_norm, eps);
-        // Per lane: deflate at the top, then find the window t..=m (lo = hi = 0: not stepping).
-        let mut lo = zero.to_array();
-        let mut hi = zero.to_array();
-        let (mut first, mut last, mut top_last) = (n, 0, 0);
-        // The leading 2x2 of each window and d[m], gathered for the shift (inert values elsewhere).
-        let (mut dt, mut dt1, mut et, mut dm) =
-            (zero.to_array(), one.to_array(), one.to_array(), zero.to_array());
-        let mut active = false;
-        for l in 0..lanes {
-            if done[l] {
-                continue;
-            }
-            // Off-diagonals 0..n-1 live in bits 0..n-2; bit n-1 and above count as split.
-            let sp = split[l] | (u64::MAX << (n - 1));
-            let t = top[l] + (!(sp >> top[l])).trailing_zeros() as usize;
-            let t = t.min(n - 1);
-            top[l] = t;
-            if t + 1 >= n || steps[l] >= cap {
-                done[l] = true;
-                continue;
-            }
-            let m = (t + 1 + (sp >> (t + 1)).trailing_zeros() as usize).min(n - 1);
-            dt.as_mut()[l] = lane(d[t], l);
-            dt1.as_mut()[l] = lane(d[t + 1], l);
-            et.as_mut()[l] = lane(e[t], l);
-            dm.as_mut()[l] = lane(d[m], l);
-            lo.as_mut()[l] = T::from_f64(t as f64);
-            hi.as_mut()[l] = T::from_f64(m as f64);
-            first = first.min(t);
-            last = last.max(m);
-            top_last = top_last.max(t);
-            steps[l] += 1;
-            max_steps = max_steps.max(steps[l]);
-            active = true;
+    while max_steps < cap {
+        // Deflation test on every off-diagonal of every lane at once, and each lane's window
+        // t..=m: t the first unreduced off-diagonal at or below its top, m the first negligible one
+        // after t (or n - 1). All as per-lane vectors, so a step's bookkeeping costs O(n) vector
+        // operations instead of a scalar pass over every lane.
+        let mut t = last_index;
+        // The lane index as a vector, stepped along with `i` (a splat would re-check the CPU).
+        let mut iv = last_index;
+        for i in (0..n - 1).rev() {
+            iv -= one;
+            let neg = negligible(e[i], d[i], d[i + 1], eps_norm, eps);
+            e[i] = V::select(neg, zero, e[i]);
+            t = V::select(V::select(neg, zero, top.le(iv)), iv, t);
         }
-        if !active {
+        top = t;
+        let done = last_index.le(t);
+        if V::all(done) {
             break;
         }
+        max_steps += 1;
+        // m, and the leading 2x2 of each window and d[m] for the shift (inert values in done lanes).
+        let (mut m, mut dm) = (last_index, d[n - 1]);
+        let (mut dt, mut dt1, mut et) = (zero, one, one);
+        let mut iv = last_index;
+        for i in (0..n - 1).rev() {
+            iv -= one;
+            let hit = V::select(e[i].eq(zero), t.lt(iv), zero);
+            m = V::select(hit, iv, m);
+            dm = V::select(hit, d[i], dm);
+            let at = iv.eq(t);
+            dt = V::select(at, d[i], dt);
+            dt1 = V::select(at, d[i + 1], dt1);
+            et = V::select(at, e[i], et);
+        }
+        let dm = V::select(done, zero, dm);
+        let (lo, hi) = (V::select(done, zero, t), V::select(done, zero, m));
+        // The union of the stepping lanes' windows, and the lowest top among them.
+        let first = fold_index(V::select(done, last_index, t), n - 1, usize::min);
+        let top_last = fold_index(lo, 0, usize::max);
+        let last = fold_index(hi, 0, usize::max);
         // Wilkinson shift from the leading 2x2 of each window (dsteqr's QL form), all lanes at once.
-        let (p, et) = (V::from_array(dt), V::from_array(et));
-        let g = (V::from_array(dt1) - p) / (two * et);
+        let (p, et) = (dt, et);
+        let g = (dt1 - p) / (two * et);
         let r = V::select(g.abs().lt(big), g.mul_add(g, one).sqrt(), g.abs());
-        let shift = V::from_array(dm) - p + et / (g + r.copysign(g));
-        let (lo_v, hi_v, g0) = (V::from_array(lo), V::from_array(hi), shift);
+        let shift = dm - p + et / (g + r.copysign(g));
+        let (lo_v, hi_v, g0) = (lo, hi, shift);
         let (mut sn, mut cs, mut pp, mut g) = (one, one, zero, g0);
+        let chase_start = hi_v - one;
+        let mut iv = V::splat(T::from_f64(last as f64));
         for i in (first..last).rev() {
-            let iv = V::splat(T::from_f64(i as f64));
+            iv -= one;
             let on = lo_v.le(iv).and(iv.lt(hi_v));
-            let start = iv.eq(hi_v - one);
+            let start = iv.eq(chase_start);
             sn = V::select(start, one, sn);
             cs = V::select(start, one, cs);
             pp = V::select(start, zero, pp);
@@ -349,8 +357,10 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
         // Close each stepping lane's chase at its own top `lo`: d[lo] -= pp, e[lo] = g (lanes not
         // stepping have lo = hi = 0 and are left alone).
         let stepping = lo_v.lt(hi_v);
+        let mut iv = V::splat(T::from_f64(first as f64));
         for i in first..=top_last {
-            let at = stepping.and(lo_v.eq(V::splat(T::from_f64(i as f64))));
+            let at = stepping.and(lo_v.eq(iv));
+            iv += one;
             d[i] = V::select(at, d[i] - pp, d[i]);
             e[i] = V::select(at, g, e[i]);
         }
