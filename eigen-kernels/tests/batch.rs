@@ -221,6 +221,9 @@ fn remainders_of_every_size_and_neighbours_do_not_change_results() {
         remainders_are_solved_like_full_blocks::<f32, 3>(&opts);
         remainders_are_solved_like_full_blocks::<f64, 5>(&opts);
         remainders_are_solved_like_full_blocks::<f32, 8>(&opts);
+        // n > 8: eigenvector columns placed by the sort's permutation.
+        remainders_are_solved_like_full_blocks::<f64, 12>(&opts);
+        remainders_are_solved_like_full_blocks::<f32, 11>(&opts);
     }
 }
 

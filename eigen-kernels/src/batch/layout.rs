@@ -13,6 +13,9 @@ use crate::{EigenError, Real, SimdReal, finish, prepare};
 /// run time) the batch lanes are two 512-bit registers, 32 `f32`.
 pub(super) const MAX_LANES: usize = 32;
 
+/// Largest `n` whose eigenvector columns [`scatter`] places by a permutation (lane QR's largest).
+const MAX_ORDERED_N: usize = super::api::MAX_LANE_QR_N;
+
 /// What a block knows about each of its lanes.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct LaneState {
@@ -215,11 +218,23 @@ pub(super) fn scatter<T: Real, V: SimdReal<Scalar = T>>(
         }
     }
     if let (Some(out), Some(v), Some(order)) = (vectors.as_deref_mut(), v, order) {
-        for (l, m) in out.chunks_exact_mut(nn).enumerate() {
-            for (k, col) in m.chunks_exact_mut(n).enumerate() {
-                let from = order[k].to_array().as_ref()[l].to_f64() as usize;
-                for (x, src) in col.iter_mut().zip(&v[from * n..from * n + n]) {
-                    *x = src.to_array().as_ref()[l];
+        // Each lane's output column for every column of `v` (the inverse of `order`); then every
+        // column of `v` is spilled to lane arrays once and its lanes written to their places.
+        let mut dest = [[0u8; MAX_ORDERED_N]; MAX_LANES];
+        for (k, o) in order[..n].iter().enumerate() {
+            for (to, from) in dest.iter_mut().zip(o.to_array().as_ref()) {
+                to[from.to_f64() as usize] = k as u8;
+            }
+        }
+        let mut col = [V::splat(T::ZERO).to_array(); MAX_ORDERED_N];
+        for c in 0..n {
+            for (x, src) in col.iter_mut().zip(&v[c * n..c * n + n]) {
+                *x = src.to_array();
+            }
+            for (l, (m, to)) in out.chunks_exact_mut(nn).zip(&dest).take(live).enumerate() {
+                let k = usize::from(to[c]);
+                for (y, x) in m[k * n..k * n + n].iter_mut().zip(&col[..n]) {
+                    *y = x.as_ref()[l];
                 }
             }
         }
