@@ -372,16 +372,18 @@ pub(crate) mod refined_rsqrt {
     use pulp::Simd as _;
     use pulp::x86::V4;
 
-    /// Eight `f64` lanes.
+    /// Eight `f64` lanes: one third-order step `y <- y + y r (1/2 + 3/8 r + 5/16 r^2)`, `r = 1 - x y^2`
+    /// (the series of `(1 - r)^(-1/2)`; the truncation `35/128 r^4 < 2^-53` for `|r| < 2^-13`), which
+    /// reaches `f64` accuracy in a dependency chain of five floating-point operations instead of the
+    /// six of two Newton steps.
     #[inline(always)]
     pub(crate) fn f64s(s: V4, x: pulp::f64x8) -> pulp::f64x8 {
-        let mut y: pulp::f64x8 = pulp::cast(s.avx512f._mm512_rsqrt14_pd(pulp::cast(x)));
-        let (half, one) = (s.splat_f64s(0.5), s.splat_f64s(1.0));
-        for _ in 0..2 {
-            let r = s.mul_add_f64s(s.neg_f64s(s.mul_f64s(x, y)), y, one);
-            y = s.mul_add_f64s(s.mul_f64s(half, y), r, y);
-        }
-        y
+        let y: pulp::f64x8 = pulp::cast(s.avx512f._mm512_rsqrt14_pd(pulp::cast(x)));
+        let one = s.splat_f64s(1.0);
+        let r = s.mul_add_f64s(s.neg_f64s(s.mul_f64s(x, y)), y, one);
+        let p = s.mul_add_f64s(s.splat_f64s(5.0 / 16.0), r, s.splat_f64s(3.0 / 8.0));
+        let p = s.mul_add_f64s(p, r, s.splat_f64s(0.5));
+        s.mul_add_f64s(s.mul_f64s(y, r), p, y)
     }
 
     /// Sixteen `f32` lanes.
@@ -945,6 +947,20 @@ mod tests {
                     (got - want).abs() <= tol,
                     "1/sqrt({xi:?}): {got:?}, want {want:?}"
                 );
+            }
+        }
+        // A dense sweep of [1, 3), two binades (odd and even exponents), where the estimate's
+        // error varies with the mantissa.
+        for chunk in 0..2048 / w {
+            let mut a = V::splat(t(0.0)).to_array();
+            for (i, x) in a.as_mut().iter_mut().enumerate() {
+                *x = t(1.0 + (chunk * w + i) as f64 / 1024.0);
+            }
+            let y = V::from_array(a).recip_sqrt().to_array();
+            for (&x, &got) in a.as_ref().iter().zip(y.as_ref()) {
+                let want = <V::Scalar as Real>::ONE / x.sqrt();
+                let tol = t(4.0) * <V::Scalar as Real>::EPSILON * want;
+                assert!((got - want).abs() <= tol, "1/sqrt({x:?}): {got:?}, want {want:?}");
             }
         }
     }
