@@ -215,28 +215,13 @@ fn negligible<T: Real, V: SimdReal<Scalar = T>>(e: V, d0: V, d1: V, eps_norm: V,
     e.abs().le((eps * (d0.abs() + d1.abs())).max(eps_norm))
 }
 
-/// Sets every negligible off-diagonal `e[0..n-1]` of every lane to zero (dsteqr: a split then stays
-/// exact when the diagonal beside it changes later) and returns, per lane, the bit set of the
-/// negligible ones (bit `i` for `e[i]`).
+/// Sets off-diagonal `e[i]` to zero in every lane where it is [`negligible`] (dsteqr: a split then
+/// stays exact when the diagonal beside it changes later) and returns that mask.
 #[inline(always)]
-fn deflate<T: Real, V: SimdReal<Scalar = T>>(
-    n: usize,
-    d: &[V],
-    e: &mut [V],
-    eps_norm: V,
-    eps: V,
-) -> [u64; super::layout::MAX_LANES] {
-    let (zero, one) = (V::splat(T::ZERO), V::splat(T::ONE));
-    let mut split = [0u64; super::layout::MAX_LANES];
-    for i in 0..n.saturating_sub(1) {
-        let neg = negligible(e[i], d[i], d[i + 1], eps_norm, eps);
-        e[i] = V::select(neg, zero, e[i]);
-        let bits = V::select(neg, one, zero).to_array();
-        for (sp, b) in split.iter_mut().zip(bits.as_ref()) {
-            *sp |= u64::from(*b == T::ONE) << i;
-        }
-    }
-    split
+fn deflate_at<T: Real, V: SimdReal<Scalar = T>>(i: usize, d: &[V], e: &mut [V], eps_norm: V, eps: V) -> V {
+    let neg = negligible(e[i], d[i], d[i + 1], eps_norm, eps);
+    e[i] = V::select(neg, V::splat(T::ZERO), e[i]);
+    neg
 }
 
 /// Lock-step implicit QL on the tridiagonal matrices `(d, e)` of every lane (see the module docs);
@@ -281,8 +266,7 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
         let mut iv = last_index;
         for i in (0..n - 1).rev() {
             iv -= one;
-            let neg = negligible(e[i], d[i], d[i + 1], eps_norm, eps);
-            e[i] = V::select(neg, zero, e[i]);
+            let neg = deflate_at(i, d, e, eps_norm, eps);
             t = V::select(V::select(neg, zero, top.le(iv)), iv, t);
         }
         top = t;
@@ -312,17 +296,15 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
         let top_last = fold_index(lo, 0, usize::max);
         let last = fold_index(hi, 0, usize::max);
         // Wilkinson shift from the leading 2x2 of each window (dsteqr's QL form), all lanes at once.
-        let (p, et) = (dt, et);
-        let g = (dt1 - p) / (two * et);
+        let g = (dt1 - dt) / (two * et);
         let r = V::select(g.abs().lt(big), g.mul_add(g, one).sqrt(), g.abs());
-        let shift = dm - p + et / (g + r.copysign(g));
-        let (lo_v, hi_v, g0) = (lo, hi, shift);
+        let g0 = dm - dt + et / (g + r.copysign(g));
         let (mut sn, mut cs, mut pp, mut g) = (one, one, zero, g0);
-        let chase_start = hi_v - one;
+        let chase_start = hi - one;
         let mut iv = V::splat(T::from_f64(last as f64));
         for i in (first..last).rev() {
             iv -= one;
-            let on = lo_v.le(iv).and(iv.lt(hi_v));
+            let on = lo.le(iv).and(iv.lt(hi));
             let start = iv.eq(chase_start);
             sn = V::select(start, one, sn);
             cs = V::select(start, one, cs);
@@ -356,17 +338,24 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
         }
         // Close each stepping lane's chase at its own top `lo`: d[lo] -= pp, e[lo] = g (lanes not
         // stepping have lo = hi = 0 and are left alone).
-        let stepping = lo_v.lt(hi_v);
+        let stepping = lo.lt(hi);
         let mut iv = V::splat(T::from_f64(first as f64));
         for i in first..=top_last {
-            let at = stepping.and(lo_v.eq(iv));
+            let at = stepping.and(lo.eq(iv));
             iv += one;
             d[i] = V::select(at, d[i] - pp, d[i]);
             e[i] = V::select(at, g, e[i]);
         }
     }
-    let split = deflate(n, d, e, eps_norm, eps);
-    let remaining = split.map(|bits| n.saturating_sub(1) - bits.count_ones() as usize);
+    // Per lane, the off-diagonals still not negligible (counted exactly as floats).
+    let mut left = zero;
+    for i in 0..n - 1 {
+        left += V::select(deflate_at(i, d, e, eps_norm, eps), zero, one);
+    }
+    let mut remaining = [0; super::layout::MAX_LANES];
+    for (r, x) in remaining.iter_mut().zip(left.to_array().as_ref()) {
+        *r = x.to_f64() as usize;
+    }
     Outcome {
         steps: max_steps,
         remaining,
