@@ -284,6 +284,9 @@ pub trait SimdReal:
     /// instruction and Newton steps): the lane solvers then compute rotations from it instead of
     /// square roots and divisions.
     const FAST_RECIP_SQRT: bool = false;
+    /// Whether [`transpose`](Self::transpose) shuffles in registers (AVX-512 single registers): the
+    /// batch layout then moves whole tiles instead of single lanes.
+    const FAST_TRANSPOSE: bool = false;
     /// A lane-array of the scalar (`[Scalar; LANES]`).
     type Array: AsRef<[Self::Scalar]> + AsMut<[Self::Scalar]> + Copy;
 
@@ -307,6 +310,14 @@ pub trait SimdReal:
     #[inline(always)]
     fn recip_sqrt(self) -> Self {
         Self::splat(<Self::Scalar as Real>::ONE) / self.sqrt()
+    }
+    /// Transposes a square tile in place: `tile` holds `LANES` vectors, and afterwards lane `l` of
+    /// `tile[j]` is lane `j` of the old `tile[l]` (the batch layout's array-of-structures <->
+    /// structure-of-arrays transposes). AVX-512 lanes shuffle in registers (`simd::transpose512`); the
+    /// others go through lane arrays.
+    #[inline(always)]
+    fn transpose(tile: &mut [Self]) {
+        transpose_by_arrays(tile);
     }
     /// Lane-wise maximum.
     fn max(self, other: Self) -> Self;
@@ -344,23 +355,43 @@ pub trait SimdReal:
     fn with_best_lanes<Op: WithLanes<Self::Scalar>>(op: Op) -> Op::Output;
 }
 
-/// [`SimdReal::recip_sqrt`] of the compiled-in `wide` vectors: the trait's `1 / sqrt(x)`, except for
-/// the 512-bit ones in a build with AVX-512 compiled in, which refine `vrsqrt14` like the dispatched
-/// lanes.
-trait WideRecipSqrt: SimdReal {
+/// [`SimdReal::transpose`] through lane arrays (the default; at most 32 lanes, the widest lane type).
+#[inline(always)]
+pub(crate) fn transpose_by_arrays<V: SimdReal>(tile: &mut [V]) {
+    let mut rows = [V::splat(<V::Scalar as Real>::ZERO).to_array(); 32];
+    for (r, t) in rows.iter_mut().zip(tile.iter()) {
+        *r = t.to_array();
+    }
+    for (j, t) in tile.iter_mut().enumerate().take(V::LANES) {
+        let mut a = rows[0];
+        for (x, r) in a.as_mut().iter_mut().zip(&rows) {
+            *x = r.as_ref()[j];
+        }
+        *t = V::from_array(a);
+    }
+}
+
+/// [`SimdReal::recip_sqrt`] and [`SimdReal::transpose`] of the compiled-in `wide` vectors: the
+/// trait's defaults, except for the 512-bit ones in a build with AVX-512 compiled in, which refine
+/// `vrsqrt14` and shuffle in registers like the dispatched lanes.
+trait WideAvx512: SimdReal {
     const FAST: bool = false;
     #[inline(always)]
     fn wide_recip_sqrt(self) -> Self {
         Self::splat(<Self::Scalar as Real>::ONE) / self.sqrt()
     }
+    #[inline(always)]
+    fn wide_transpose(tile: &mut [Self]) {
+        transpose_by_arrays(tile);
+    }
 }
 
-impl WideRecipSqrt for wide::f64x4 {}
-impl WideRecipSqrt for wide::f32x8 {}
+impl WideAvx512 for wide::f64x4 {}
+impl WideAvx512 for wide::f32x8 {}
 #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
-impl WideRecipSqrt for wide::f64x8 {}
+impl WideAvx512 for wide::f64x8 {}
 #[cfg(not(all(target_arch = "x86_64", target_feature = "avx512f")))]
-impl WideRecipSqrt for wide::f32x16 {}
+impl WideAvx512 for wide::f32x16 {}
 
 /// `1 / sqrt(x)` on AVX-512 without the divide/sqrt unit: the `vrsqrt14` estimate (relative error
 /// below `2^-14`) and Newton steps `y <- y + (y / 2)(1 - x y^2)`, each squaring the error (two for
@@ -396,12 +427,105 @@ pub(crate) mod refined_rsqrt {
     }
 }
 
-/// [`refined_rsqrt`] for a compiled-in 512-bit `wide` vector; the `V4` token is a compile-time
-/// constant where AVX-512 is compiled in.
+/// In-register transposes of a tile of 512-bit vectors (eight `f64` rows of eight, sixteen `f32` rows
+/// of sixteen) by interleaving unpacks and lane-block shuffles, the textbook network (Intel's
+/// optimization manual, "matrix transposition" with `vunpcklpd`/`vpermt2pd`/`vshuff64x2`): 24 and 64
+/// shuffles instead of a store and a load per scalar. Shared by the dispatched lanes and the
+/// compiled-in 512-bit `wide` ones.
+#[cfg(target_arch = "x86_64")]
+#[allow(dead_code)] // used where AVX-512 is compiled in or dispatched
+pub(crate) mod transpose512 {
+    use core::arch::x86_64::{__m512, __m512d};
+    use pulp::x86::V4;
+
+    /// Eight rows of eight `f64`: `out[j]` lane `l` = `rows[l]` lane `j`.
+    #[inline(always)]
+    pub(crate) fn f64s(s: V4, rows: [pulp::f64x8; 8]) -> [pulp::f64x8; 8] {
+        let x = s.avx512f;
+        let r: [__m512d; 8] = pulp::cast(rows);
+        // t[2k + m], 128-bit block q: rows 2k, 2k + 1 of column 2q + m.
+        let t: [__m512d; 8] = core::array::from_fn(|i| {
+            let (a, b) = (r[i & !1], r[i | 1]);
+            if i % 2 == 0 {
+                x._mm512_unpacklo_pd(a, b)
+            } else {
+                x._mm512_unpackhi_pd(a, b)
+            }
+        });
+        // u[4h + 2p + m] (p = 0, 1): rows 4h..4h + 4 of column 2p + m (low half) and 2p + m + 4 (high).
+        let lo = x._mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
+        let hi = x._mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+        let u: [__m512d; 8] = core::array::from_fn(|i| {
+            let (h, p, m) = (i / 4, (i / 2) % 2, i % 2);
+            let (a, b) = (t[4 * h + m], t[4 * h + 2 + m]);
+            x._mm512_permutex2var_pd(a, if p == 0 { lo } else { hi }, b)
+        });
+        // Column c = 4g + 2p + m: the halves g of u[2p + m] (rows 0..4) and u[4 + 2p + m] (rows 4..8).
+        let out: [__m512d; 8] = core::array::from_fn(|c| {
+            let (a, b) = (u[c % 4], u[4 + c % 4]);
+            if c < 4 {
+                x._mm512_shuffle_f64x2::<0x44>(a, b)
+            } else {
+                x._mm512_shuffle_f64x2::<0xEE>(a, b)
+            }
+        });
+        pulp::cast(out)
+    }
+
+    /// Sixteen rows of sixteen `f32`.
+    #[inline(always)]
+    pub(crate) fn f32s(s: V4, rows: [pulp::f32x16; 16]) -> [pulp::f32x16; 16] {
+        let x = s.avx512f;
+        let r: [__m512; 16] = pulp::cast(rows);
+        // t[2k + m], 128-bit block q: rows 2k, 2k + 1 of columns 4q + 2m, 4q + 2m + 1.
+        let t: [__m512; 16] = core::array::from_fn(|i| {
+            let (a, b) = (r[i & !1], r[i | 1]);
+            if i % 2 == 0 {
+                x._mm512_unpacklo_ps(a, b)
+            } else {
+                x._mm512_unpackhi_ps(a, b)
+            }
+        });
+        // u[4k + m], block q: rows 4k..4k + 4 of column 4q + m.
+        let u: [__m512; 16] = core::array::from_fn(|i| {
+            let (k, m) = (i / 4, i % 4);
+            let (a, b): (__m512d, __m512d) = (pulp::cast(t[4 * k + m / 2]), pulp::cast(t[4 * k + 2 + m / 2]));
+            pulp::cast(if m % 2 == 0 {
+                x._mm512_unpacklo_pd(a, b)
+            } else {
+                x._mm512_unpackhi_pd(a, b)
+            })
+        });
+        // Column 4q + m: block q of u[m], u[4 + m], u[8 + m], u[12 + m], a 4 x 4 transpose of blocks.
+        let v: [__m512; 16] = core::array::from_fn(|i| {
+            let (h, m) = (i / 8, i % 4);
+            let (a, b) = (u[8 * h + m], u[8 * h + 4 + m]);
+            if (i / 4) % 2 == 0 {
+                x._mm512_shuffle_f32x4::<0x44>(a, b)
+            } else {
+                x._mm512_shuffle_f32x4::<0xEE>(a, b)
+            }
+        });
+        // v[4w + m] (w = 2h + e): blocks (2e, 2e + 1) of u[8h + m] and of u[8h + 4 + m].
+        let out: [__m512; 16] = core::array::from_fn(|c| {
+            let (q, m) = (c / 4, c % 4);
+            let (a, b) = (v[4 * (q / 2) + m], v[8 + 4 * (q / 2) + m]);
+            if q % 2 == 0 {
+                x._mm512_shuffle_f32x4::<0x88>(a, b)
+            } else {
+                x._mm512_shuffle_f32x4::<0xDD>(a, b)
+            }
+        });
+        pulp::cast(out)
+    }
+}
+
+/// [`refined_rsqrt`] and [`transpose512`] for a compiled-in 512-bit `wide` vector; the `V4` token is
+/// a compile-time constant where AVX-512 is compiled in.
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-macro_rules! refined_recip_sqrt {
-    ($v:ty, $f:ident) => {
-        impl WideRecipSqrt for $v {
+macro_rules! wide_avx512 {
+    ($v:ty, $f:ident, $n:literal) => {
+        impl WideAvx512 for $v {
             const FAST: bool = true;
             #[inline(always)]
             fn wide_recip_sqrt(self) -> Self {
@@ -410,20 +534,33 @@ macro_rules! refined_recip_sqrt {
                     None => <$v>::splat(1.0) / SimdReal::sqrt(self),
                 }
             }
+            #[inline(always)]
+            fn wide_transpose(tile: &mut [Self]) {
+                let Some(s) = pulp::x86::V4::try_new() else {
+                    return transpose_by_arrays(tile);
+                };
+                let tile = &mut tile[..$n];
+                let rows = core::array::from_fn(|i| bytemuck::cast(tile[i]));
+                let out = transpose512::$f(s, rows);
+                for (t, o) in tile.iter_mut().zip(out) {
+                    *t = bytemuck::cast(o);
+                }
+            }
         }
     };
 }
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-refined_recip_sqrt!(wide::f64x8, f64s);
+wide_avx512!(wide::f64x8, f64s, 8);
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-refined_recip_sqrt!(wide::f32x16, f32s);
+wide_avx512!(wide::f32x16, f32s, 16);
 
 macro_rules! impl_simd_real {
     ($v:ty, $t:ty, $n:literal, $auto:tt) => {
         impl SimdReal for $v {
             type Scalar = $t;
             const LANES: usize = $n;
-            const FAST_RECIP_SQRT: bool = <$v as WideRecipSqrt>::FAST;
+            const FAST_RECIP_SQRT: bool = <$v as WideAvx512>::FAST;
+            const FAST_TRANSPOSE: bool = <$v as WideAvx512>::FAST;
             type Array = [$t; $n];
 
             #[inline(always)]
@@ -458,7 +595,11 @@ macro_rules! impl_simd_real {
             }
             #[inline(always)]
             fn recip_sqrt(self) -> Self {
-                WideRecipSqrt::wide_recip_sqrt(self)
+                WideAvx512::wide_recip_sqrt(self)
+            }
+            #[inline(always)]
+            fn transpose(tile: &mut [Self]) {
+                WideAvx512::wide_transpose(tile)
             }
             #[inline(always)]
             fn max(self, other: Self) -> Self {
@@ -962,30 +1103,65 @@ mod tests {
         }
     }
 
+    /// Runs the generic check `$f` on the 512-bit `wide` lanes and every batch lane type this build
+    /// has: the compiled-in pairs, and the dispatched array and AVX-512 lanes where the CPU has them.
+    macro_rules! on_512_bit_lane_types {
+        ($f:ident) => {
+            $f::<wide::f64x8>();
+            $f::<wide::f32x16>();
+            #[cfg(target_feature = "avx512f")]
+            {
+                $f::<pair::F64x16>();
+                $f::<pair::F32x32>();
+            }
+            #[cfg(all(
+                feature = "std",
+                target_arch = "x86_64",
+                not(all(target_feature = "avx2", target_feature = "fma"))
+            ))]
+            {
+                $f::<dispatch::AutoF64x8>();
+                $f::<dispatch::AutoF32x16>();
+                $f::<dispatch::AutoF32x32>();
+                if pulp::x86::V4::is_available() {
+                    $f::<dispatch::V4F64x8>();
+                    $f::<dispatch::V4F32x16>();
+                    $f::<dispatch::V4F64x16>();
+                    $f::<dispatch::V4F32x32>();
+                }
+            }
+        };
+    }
+
     #[test]
     fn recip_sqrt_is_within_4_eps_on_every_lane_type() {
-        recip_sqrt_is_close::<wide::f64x8>();
-        recip_sqrt_is_close::<wide::f32x16>();
-        #[cfg(target_feature = "avx512f")]
-        {
-            recip_sqrt_is_close::<pair::F64x16>();
-            recip_sqrt_is_close::<pair::F32x32>();
-        }
-        #[cfg(all(
-            feature = "std",
-            target_arch = "x86_64",
-            not(all(target_feature = "avx2", target_feature = "fma"))
-        ))]
-        {
-            recip_sqrt_is_close::<dispatch::AutoF64x8>();
-            recip_sqrt_is_close::<dispatch::AutoF32x16>();
-            if pulp::x86::V4::is_available() {
-                recip_sqrt_is_close::<dispatch::V4F64x8>();
-                recip_sqrt_is_close::<dispatch::V4F32x16>();
-                recip_sqrt_is_close::<dispatch::V4F64x16>();
-                recip_sqrt_is_close::<dispatch::V4F32x32>();
+        on_512_bit_lane_types!(recip_sqrt_is_close);
+    }
+
+    /// Lane `l` of vector `j` goes to lane `j` of vector `l`, on a tile of distinct entries.
+    fn transpose_swaps_lanes_and_vectors<V: SimdReal>() {
+        let entry = |row: usize, col: usize| <V::Scalar as Real>::from_f64((100 * row + col) as f64);
+        let mut tile: [V; 32] = core::array::from_fn(|row| {
+            let mut a = V::splat(<V::Scalar as Real>::ZERO).to_array();
+            for (col, x) in a.as_mut().iter_mut().enumerate() {
+                *x = entry(row, col);
+            }
+            V::from_array(a)
+        });
+        let tile = &mut tile[..V::LANES];
+        V::transpose(tile);
+        for (j, t) in tile.iter().enumerate() {
+            for (l, x) in t.to_array().as_ref().iter().enumerate() {
+                assert_eq!(*x, entry(l, j), "{} lanes: vector {j}, lane {l}", V::LANES);
             }
         }
+    }
+
+    #[test]
+    fn transpose_swaps_lanes_and_vectors_on_every_lane_type() {
+        transpose_swaps_lanes_and_vectors::<wide::f64x4>();
+        transpose_swaps_lanes_and_vectors::<wide::f32x8>();
+        on_512_bit_lane_types!(transpose_swaps_lanes_and_vectors);
     }
 
     #[test]

@@ -212,7 +212,7 @@ fn solve_block<T: Real, V: SimdReal<Scalar = T>>(
         sort::normalize_signs(n, v);
     }
     let order = permute.then_some(&*w.b);
-    layout::scatter(n, w.d, w.v.as_deref(), order, state, values, vectors);
+    layout::scatter(n, w.d, w.v.as_deref_mut(), order, state, values, vectors);
     failures.record(base, state);
 }
 

@@ -107,22 +107,39 @@ pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(
     let (zeros, ones) = (zero.to_array(), V::splat(T::ONE).to_array());
     let (mut max, mut finite) = (zero, zero.eq(zero));
     let big = V::splat(T::MAX);
+    let w = V::LANES;
+    // AVX-512 lanes load a full block's entries `..tiled` (upper triangles too) a tile at a time.
+    let tiled = if V::FAST_TRANSPOSE && live == w {
+        nn - nn % w
+    } else {
+        0
+    };
+    for (c, tile) in a[..tiled].chunks_exact_mut(w).enumerate() {
+        for (l, x) in tile.iter_mut().enumerate() {
+            *x = V::load(&mats[l * nn + c * w..]);
+        }
+        V::transpose(tile);
+    }
     for j in 0..n {
         for i in j..n {
             let idx = i + j * n;
-            let mut lanes = if i == j { ones } else { zeros };
-            if live == V::LANES {
-                // A full block: constant strides, no per-lane trip count.
-                let full = &mats[..V::LANES * nn];
-                for (l, x) in lanes.as_mut().iter_mut().enumerate() {
-                    *x = full[l * nn + idx];
-                }
+            let x = if idx < tiled {
+                a[idx]
             } else {
-                for (x, m) in lanes.as_mut().iter_mut().zip(mats.chunks_exact(nn)) {
-                    *x = m[idx];
+                let mut lanes = if i == j { ones } else { zeros };
+                if live == V::LANES {
+                    // A full block: constant strides, no per-lane trip count.
+                    let full = &mats[..V::LANES * nn];
+                    for (l, x) in lanes.as_mut().iter_mut().enumerate() {
+                        *x = full[l * nn + idx];
+                    }
+                } else {
+                    for (x, m) in lanes.as_mut().iter_mut().zip(mats.chunks_exact(nn)) {
+                        *x = m[idx];
+                    }
                 }
-            }
-            let x = V::from_array(lanes);
+                V::from_array(lanes)
+            };
             let ax = x.abs();
             // NaN fails `<=`, so the mask catches NaN and infinity.
             finite = finite.and(ax.le(big));
@@ -175,8 +192,8 @@ pub(super) fn gather<T: Real, V: SimdReal<Scalar = T>>(
 #[inline(always)]
 pub(super) fn scatter<T: Real, V: SimdReal<Scalar = T>>(
     n: usize,
-    d: &[V],
-    v: Option<&[V]>,
+    d: &mut [V],
+    mut v: Option<&mut [V]>,
     order: Option<&[V]>,
     state: &mut LaneState,
     values: &mut [T],
@@ -184,32 +201,46 @@ pub(super) fn scatter<T: Real, V: SimdReal<Scalar = T>>(
 ) {
     let nn = n * n;
     let live = state.live;
+    let w = V::LANES;
+    // AVX-512 lanes store a full block's leading whole tiles (of `d`, of `v`, of each column of
+    // `v`) by tile transposes, the rest lane by lane.
+    let tiles = |len: usize| {
+        if V::FAST_TRANSPOSE && live == w {
+            len - len % w
+        } else {
+            0
+        }
+    };
+    let tiled = tiles(n);
+    store_tiles(&mut d[..tiled], values, |l| l * n);
     if live == V::LANES {
         // A full block: constant strides, no per-lane trip count.
         let full = &mut values[..V::LANES * n];
-        for (k, dk) in d[..n].iter().enumerate() {
+        for (k, dk) in d[..n].iter().enumerate().skip(tiled) {
             for (l, x) in dk.to_array().as_ref().iter().enumerate() {
                 full[l * n + k] = *x;
             }
         }
     } else {
-        for (k, dk) in d[..n].iter().enumerate() {
+        for (k, dk) in d[..n].iter().enumerate().skip(tiled) {
             let lanes = dk.to_array();
             for (x, out) in lanes.as_ref().iter().zip(values.chunks_exact_mut(n)) {
                 out[k] = *x;
             }
         }
     }
-    if let (Some(out), Some(v), None) = (vectors.as_deref_mut(), v, order) {
+    if let (Some(out), Some(v), None) = (vectors.as_deref_mut(), v.as_deref_mut(), order) {
+        let tiled = tiles(nn);
+        store_tiles(&mut v[..tiled], out, |l| l * nn);
         if live == V::LANES {
             let full = &mut out[..V::LANES * nn];
-            for (idx, vi) in v[..nn].iter().enumerate() {
+            for (idx, vi) in v[..nn].iter().enumerate().skip(tiled) {
                 for (l, x) in vi.to_array().as_ref().iter().enumerate() {
                     full[l * nn + idx] = *x;
                 }
             }
         } else {
-            for (idx, vi) in v[..nn].iter().enumerate() {
+            for (idx, vi) in v[..nn].iter().enumerate().skip(tiled) {
                 let lanes = vi.to_array();
                 for (x, m) in lanes.as_ref().iter().zip(out.chunks_exact_mut(nn)) {
                     m[idx] = *x;
@@ -227,13 +258,18 @@ pub(super) fn scatter<T: Real, V: SimdReal<Scalar = T>>(
             }
         }
         let mut col = [V::splat(T::ZERO).to_array(); MAX_ORDERED_N];
+        let tiled = tiles(n);
         for c in 0..n {
-            for (x, src) in col.iter_mut().zip(&v[c * n..c * n + n]) {
+            let column = &mut v[c * n..c * n + n];
+            store_tiles(&mut column[..tiled], out, |l| {
+                l * nn + usize::from(dest[l][c]) * n
+            });
+            for (x, src) in col.iter_mut().zip(&column[tiled..]) {
                 *x = src.to_array();
             }
             for (l, (m, to)) in out.chunks_exact_mut(nn).zip(&dest).take(live).enumerate() {
                 let k = usize::from(to[c]);
-                for (y, x) in m[k * n..k * n + n].iter_mut().zip(&col[..n]) {
+                for (y, x) in m[k * n + tiled..k * n + n].iter_mut().zip(&col) {
                     *y = x.as_ref()[l];
                 }
             }
@@ -254,6 +290,24 @@ pub(super) fn scatter<T: Real, V: SimdReal<Scalar = T>>(
             if let Some(out) = vectors.as_deref_mut() {
                 out[l * nn..l * nn + nn].fill(T::from_f64(f64::NAN));
             }
+        }
+    }
+}
+
+/// Stores whole tiles transposed, each transposed in place first: for the tile of `vals` starting at
+/// vector `c` (`vals.len()` a multiple of `V::LANES`), lane `l` of `vals[c + j]` goes to
+/// `rows[row(l) + c + j]`.
+#[inline(always)]
+fn store_tiles<T: Real, V: SimdReal<Scalar = T>>(
+    vals: &mut [V],
+    rows: &mut [T],
+    row: impl Fn(usize) -> usize,
+) {
+    let w = V::LANES;
+    for (c, tile) in vals.chunks_exact_mut(w).enumerate() {
+        V::transpose(tile);
+        for (l, x) in tile.iter().enumerate() {
+            x.store(&mut rows[row(l) + c * w..]);
         }
     }
 }

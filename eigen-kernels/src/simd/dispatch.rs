@@ -609,6 +609,7 @@ if_dispatching! {
                 type Scalar = $t;
                 const LANES: usize = $n;
                 const FAST_RECIP_SQRT: bool = true;
+                const FAST_TRANSPOSE: bool = true;
                 type Array = [$t; $n];
 
                 #[inline(always)]
@@ -646,6 +647,16 @@ if_dispatching! {
                 #[inline(always)]
                 fn recip_sqrt(self) -> Self {
                     self.with(crate::simd::refined_rsqrt::$rsqrt(self.s, self.v))
+                }
+                /// [`crate::simd::transpose512`].
+                #[inline(always)]
+                fn transpose(tile: &mut [Self]) {
+                    let tile = &mut tile[..$n];
+                    let s = tile[0].s;
+                    let rows = core::array::from_fn(|i| tile[i].v);
+                    for (t, o) in tile.iter_mut().zip(crate::simd::transpose512::$rsqrt(s, rows)) {
+                        *t = t.with(o);
+                    }
                 }
                 #[inline(always)]
                 fn max(self, other: Self) -> Self {
