@@ -9,10 +9,10 @@ use crate::{EigenError, Options, Real, SimdReal, Solver};
 /// Largest `n` accepted by [`eigh_batch_dyn`] (its block lives on the stack).
 pub const MAX_DYN_N: usize = 32;
 
-/// Largest `n` solved with [`Real::BatchLanes`] (twice the native width): small blocks are bound by the
+/// Largest `n` always solved with [`Real::BatchLanes`] (twice the native width): small blocks are bound by the
 /// latency of each rotation's divide/sqrt chain, which two independent chains per instruction stream
-/// hide; from `n = 8` on the block no longer fits the registers and L1 as comfortably and the native
-/// width [`Real::Lanes`] is faster (measured with `eigen-bench`'s `batch` group).
+/// hide. Larger blocks fit the registers and L1 less comfortably: which width wins there depends on
+/// the machine and the solver ([`block_for`]).
 const WIDE_MAX_N: usize = 6;
 
 /// Matrices per block, a multiple of every block width used (chunks of it keep blocks aligned): two
@@ -289,21 +289,62 @@ pub(super) fn solve_fixed<T: Real, const N: usize>(
             base,
         },
     };
-    if N <= WIDE_MAX_N {
-        T::BatchLanes::with_best_lanes(op)
-    } else if dispatch_level() != DispatchLevel::Compiled && set.solver_for(N) == Solver::Qr {
-        // The dispatched array lanes vectorize the fully unrolled lane QR worse than a runtime-n block
-        // (measured, per matrix, against the unrolled block on the same lanes: f64 n = 8 1.86 -> 1.44
-        // us, n = 16 7.6 -> 5.3 us), so 7 <= N <= 16 join the runtime-n frame; `n` must not be a
-        // constant there, or the unrolling comes back. The compiled lanes prefer the unrolled block,
-        // and so does lane Jacobi on either (f32 n = 7: 0.65 us unrolled, 1.0 us as a runtime-n block).
-        T::Lanes::with_best_lanes(Dynamic { n: N, args: op.args })
-    } else {
-        // Lane Jacobi (and lane QR where nothing is dispatched) runs the unrolled block on the best
-        // lanes: on the dispatched AVX2+FMA lanes rather than the compiled SSE2 ones, portable lane
-        // Jacobi measured (minimum of 41 batches of 4096) f32 n = 8 838 -> 701 ns, f64 n = 8 2229 ->
-        // 1401 ns, n = 16 15.5 -> 9.6 us.
-        T::Lanes::with_best_lanes(op)
+    match block_for::<T>(N, set.solver_for(N), dispatch_level()) {
+        Block::Wide => T::BatchLanes::with_best_lanes(op),
+        Block::Unrolled => T::Lanes::with_best_lanes(op),
+        Block::Runtime => T::Lanes::with_best_lanes(Dynamic { n: N, args: op.args }),
+    }
+}
+
+/// How [`solve_fixed`] runs a block of `n x n` matrices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block {
+    /// Unrolled for the compile-time `n` on [`Real::BatchLanes`]: two registers per lane vector, two
+    /// independent rotation chains per instruction stream.
+    Wide,
+    /// Unrolled on [`Real::Lanes`].
+    Unrolled,
+    /// A runtime-`n` block on [`Real::Lanes`] (`n` must not be a constant there, or the unrolling
+    /// comes back).
+    Runtime,
+}
+
+/// Whether this build has AVX2 compiled in and not AVX-512 (`-C target-cpu=native` on an AVX2
+/// machine): its `wide` lanes are 256-bit registers, its `BatchLanes` two of them.
+const AVX2_COMPILED: bool = cfg!(all(
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    not(target_feature = "avx512f")
+));
+
+/// The block shape for `n x n` matrices, lane solver `solver` and the dispatch `level`, measured per
+/// machine class (per-matrix time, binaries alternating; see `ARCHITECTURE.md`, "Batched block
+/// shapes"):
+/// - `n <= WIDE_MAX_N`: [`Block::Wide`] everywhere.
+/// - AVX2+FMA dispatch (portable build, no AVX-512; Zen 3): the unrolled wide block is 10-40 % faster
+///   for lane QR (f32 n = 9..16, f64 n = 7, 9, 10, 11, 13, 14, 15) and for f32 lane Jacobi at n = 7,
+///   8; f64 lane QR at n = 12 and 16 stays fastest as a runtime-n block and at n = 8 unrolled on the
+///   native width (the wide unrolled block is 7-35 % slower at those three sizes).
+/// - AVX2 compiled in (native build on that machine): the wide block is 4-23 % faster for lane QR
+///   (f64 n = 9..16, f32 n = 10..16; level at f64 n = 7, f32 n = 7..9) except f64 n = 8.
+/// - AVX-512 dispatch: the dispatched array lanes vectorize the fully unrolled lane QR worse than a
+///   runtime-n block (f64 n = 8 1.86 -> 1.44 us, n = 16 7.6 -> 5.3 us), so lane QR at `n > 6` runs
+///   runtime-n; lane Jacobi unrolled (f32 n = 7: 0.65 us unrolled, 1.0 us runtime-n).
+/// - Otherwise (AVX-512 compiled in, other targets): unrolled on the native width.
+fn block_for<T>(n: usize, solver: Solver, level: DispatchLevel) -> Block {
+    let single = size_of::<T>() == size_of::<f32>();
+    let avx2_wide = match solver {
+        Solver::Jacobi => single && n <= 8,
+        _ => single || n != 8,
+    };
+    match (level, solver) {
+        _ if n <= WIDE_MAX_N => Block::Wide,
+        (DispatchLevel::Avx2Fma, Solver::Qr) if !single && matches!(n, 12 | 16) => Block::Runtime,
+        (DispatchLevel::Avx2Fma, Solver::Qr) if !single && n == 8 => Block::Unrolled,
+        (DispatchLevel::Avx2Fma, _) if avx2_wide => Block::Wide,
+        (DispatchLevel::Compiled, _) if AVX2_COMPILED && avx2_wide => Block::Wide,
+        (DispatchLevel::Compiled, _) | (_, Solver::Jacobi) => Block::Unrolled,
+        _ => Block::Runtime,
     }
 }
 

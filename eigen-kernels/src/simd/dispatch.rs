@@ -10,9 +10,8 @@
 //!   once against this token trait and run on [`CompiledLanes`] (`wide`) or on 256-bit FMA vectors
 //!   (`Avx2Fma`).
 //! - [`WithLanes`]: the batched lane solvers, generic over [`SimdReal`], run on lanes of plain arrays
-//!   (`auto_lanes!`) that LLVM vectorizes inside the AVX2+FMA frame; lane QR at sizes 7..=16 then
-//!   runs as runtime-n blocks, which these lanes vectorize better than the unrolled ones (lane Jacobi
-//!   stays unrolled). On a CPU with AVX-512 they run inside a `pulp::x86::V4` frame instead
+//!   (`auto_lanes!`) that LLVM vectorizes inside the AVX2+FMA frame; which width and whether the
+//!   block is unrolled for sizes 7..=16 is measured per machine class (`batch::api::block_for`). On a CPU with AVX-512 they run inside a `pulp::x86::V4` frame instead
 //!   ([`best_batch_lanes`]) on `token_lanes!` vectors: one 512-bit `pulp` vector and its token (arrays
 //!   there let LLVM widen the solvers' loops with gathers and scatters), two of them per lane vector
 //!   for the small blocks (`n <= 6`), as `pair` does natively, except the 1x1 and 2x2 blocks, which
