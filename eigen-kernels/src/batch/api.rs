@@ -535,14 +535,25 @@ mod tests {
     use alloc::vec::Vec;
 
     /// The compiled `wide` lanes and what [`solve_fixed`] runs on this CPU (the run-time dispatched
-    /// lanes on x86-64 with AVX2+FMA, as runtime-n blocks for lane QR) give the same eigenvalues to a few ulps of
-    /// the norm and agree on well-separated eigenvectors.
+    /// lanes on x86-64 with AVX2+FMA, in the block shape of [`block_for`]) give the same eigenvalues to
+    /// a few ulps of the norm and agree on well-separated eigenvectors.
     fn compiled_and_dispatched_lanes_agree<T: Real, const N: usize>() {
         lanes_agree::<T, N>(Solver::Auto);
     }
 
     /// [`compiled_and_dispatched_lanes_agree`] for the given solver.
     fn lanes_agree<T: Real, const N: usize>(solver: Solver) {
+        let reference = if N <= WIDE_MAX_N {
+            Block::Wide
+        } else {
+            Block::Unrolled
+        };
+        runs_agree::<T, N>(solver, Some(reference), None);
+    }
+
+    /// Two runs of one batch (`Some(shape)`: that block shape on the compiled lanes; `None`: what
+    /// [`solve_fixed`] runs on this CPU) agree as [`compiled_and_dispatched_lanes_agree`] states.
+    fn runs_agree<T: Real, const N: usize>(solver: Solver, first: Option<Block>, second: Option<Block>) {
         let count = 2 * T::BatchLanes::LANES + 3;
         let mut mats: Vec<T> = Vec::new();
         for k in 0..count {
@@ -550,7 +561,7 @@ mod tests {
         }
         let set =
             settings::<T>(N, &Options::default().with_solver(solver)).unwrap_or_else(|e| panic!("{e:?}"));
-        let run = |dispatched: bool| {
+        let run = |shape: Option<Block>| {
             let (mut values, mut vectors) = (vec![T::ZERO; count * N], vec![T::ZERO; count * N * N]);
             let args = Args {
                 mats: &mats,
@@ -559,17 +570,16 @@ mod tests {
                 set,
                 base: 0,
             };
-            let failures = if dispatched {
-                solve_fixed::<T, N>(args.mats, args.values, args.vectors, set, 0)
-            } else if N <= WIDE_MAX_N {
-                Fixed::<T, N> { args }.run::<T::BatchLanes>()
-            } else {
-                Fixed::<T, N> { args }.run::<T::Lanes>()
+            let failures = match shape {
+                None => solve_fixed::<T, N>(args.mats, args.values, args.vectors, set, 0),
+                Some(Block::Wide) => Fixed::<T, N> { args }.run::<T::BatchLanes>(),
+                Some(Block::Unrolled) => Fixed::<T, N> { args }.run::<T::Lanes>(),
+                Some(Block::Runtime) => Dynamic { n: N, args }.run::<T::Lanes>(),
             };
             assert!(failures.into_result().is_ok());
             (values, vectors)
         };
-        let ((v1, z1), (v2, z2)) = (run(false), run(true));
+        let ((v1, z1), (v2, z2)) = (run(first), run(second));
         let eps = T::EPSILON.to_f64();
         for k in 0..count {
             let norm = mats[k * N * N..(k + 1) * N * N]
@@ -599,13 +609,27 @@ mod tests {
         compiled_and_dispatched_lanes_agree::<f64, 6>();
         compiled_and_dispatched_lanes_agree::<f32, 3>();
         compiled_and_dispatched_lanes_agree::<f32, 5>();
-        // Lane QR, which the dispatch runs as a runtime-n block.
+        // Lane QR, in every block shape that `block_for` picks somewhere.
         compiled_and_dispatched_lanes_agree::<f64, 8>();
+        compiled_and_dispatched_lanes_agree::<f64, 9>();
         compiled_and_dispatched_lanes_agree::<f64, 16>();
         compiled_and_dispatched_lanes_agree::<f32, 11>();
         // Lane Jacobi from n = 7, which the dispatch runs as unrolled blocks on its own lanes.
         lanes_agree::<f64, 8>(Solver::Jacobi);
         lanes_agree::<f32, 7>(Solver::Jacobi);
         lanes_agree::<f32, 16>(Solver::Jacobi);
+    }
+
+    /// Every block shape of [`block_for`] gives the same decomposition on the compiled lanes, whichever
+    /// shape this CPU's dispatch picks.
+    #[test]
+    fn every_block_shape_gives_the_same_decomposition() {
+        let unrolled = Some(Block::Unrolled);
+        for shape in [Block::Wide, Block::Runtime] {
+            runs_agree::<f64, 9>(Solver::Qr, unrolled, Some(shape));
+            runs_agree::<f64, 12>(Solver::Qr, unrolled, Some(shape));
+            runs_agree::<f32, 13>(Solver::Qr, unrolled, Some(shape));
+            runs_agree::<f32, 8>(Solver::Jacobi, unrolled, Some(shape));
+        }
     }
 }
