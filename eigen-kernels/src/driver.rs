@@ -72,8 +72,22 @@ pub fn eigh_in_place<T: Real>(
     solve_with(a, n, values, vectors, work, opts, workspace_len::<T>)
 }
 
-/// [`eigh_in_place`] with the workspace requirement `needed(n, opts)`.
+/// [`eigh_in_place`] with the workspace requirement `needed(n, opts)`, through the instance compiled
+/// in this crate for `T` ([`crate::kernels`]).
 fn solve_with<T: Real>(
+    a: &mut [T],
+    n: usize,
+    values: &mut [T],
+    vectors: Option<&mut [T]>,
+    work: &mut [T],
+    opts: &Options,
+    needed: fn(usize, &Options) -> usize,
+) -> Result<Info, EigenError> {
+    T::solve_dense(a, n, values, vectors, work, opts, needed)
+}
+
+/// The body of [`solve_with`]: checks, scaling, the solver, unscaling, ordering and signs.
+pub(crate) fn solve_dense<T: Real>(
     a: &mut [T],
     n: usize,
     values: &mut [T],

@@ -84,6 +84,7 @@ mod driver;
 mod error;
 mod finish;
 mod jacobi;
+mod kernels;
 mod options;
 mod prepare;
 mod qr;

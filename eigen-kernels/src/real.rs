@@ -17,6 +17,7 @@ mod sealed {
 /// A real floating-point scalar supported by the solvers: `f32` or `f64` (sealed).
 pub trait Real:
     sealed::Sealed
+    + crate::kernels::Kernels
     + Copy
     + Default
     + PartialOrd

@@ -73,6 +73,7 @@ macro_rules! pair_lanes {
             type Scalar = $t;
             const LANES: usize = $n;
             const FAST_RECIP_SQRT: bool = <$half as SimdReal>::FAST_RECIP_SQRT;
+            const DISPATCH: $crate::simd::DispatchLevel = <$half as SimdReal>::DISPATCH;
             type Array = [$t; $n];
 
             #[inline(always)]
@@ -287,6 +288,10 @@ pub trait SimdReal:
     /// Whether [`transpose`](Self::transpose) shuffles in registers (AVX-512 single registers): the
     /// batch layout then moves whole tiles instead of single lanes.
     const FAST_TRANSPOSE: bool = false;
+    /// The dispatch level in whose frame [`with_best_lanes`](Self::with_best_lanes) runs these lanes
+    /// (its non-[`SHORT`](WithLanes::SHORT) operations; the short ones only run blocks that every level
+    /// solves alike). The batched solvers pick their block shape per level at compile time from it.
+    const DISPATCH: DispatchLevel = DispatchLevel::Compiled;
     /// A lane-array of the scalar (`[Scalar; LANES]`).
     type Array: AsRef<[Self::Scalar]> + AsMut<[Self::Scalar]> + Copy;
 

@@ -25,7 +25,7 @@ pub(super) fn block_multiple<T: Real>() -> usize {
 /// Accumulated failures of a batch (or of a chunk of one): the first failing index, its error, and how
 /// many failed.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Failures {
+pub struct Failures {
     first: Option<(usize, EigenError)>,
     count: usize,
 }
@@ -79,7 +79,7 @@ pub const AUTO_QR_MIN_N_F32: usize = 9;
 
 /// Solver settings taken from [`Options`].
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Settings<T> {
+pub struct Settings<T> {
     tol: T,
     max_sweeps: usize,
     max_per_value: usize,
@@ -178,10 +178,10 @@ struct Work<'a, V> {
     z: &'a mut [V],
 }
 
-/// Solves one block of at most `V::LANES` matrices (flat, `n n` each); `base` is the batch index of the
-/// first one.
+/// Solves one block of at most `V::LANES` matrices (flat, `n n` each) with lane QR (`QR`) or lane
+/// Jacobi; `base` is the batch index of the first one.
 #[inline(always)]
-fn solve_block<T: Real, V: SimdReal<Scalar = T>>(
+fn solve_block<T: Real, V: SimdReal<Scalar = T>, const QR: bool>(
     n: usize,
     mats: &[T],
     values: &mut [T],
@@ -194,7 +194,7 @@ fn solve_block<T: Real, V: SimdReal<Scalar = T>>(
     failures: &mut Failures,
 ) {
     layout::gather(n, mats, w.a, set.unscaled, state);
-    if set.solver_for(n) == Solver::Qr {
+    if QR {
         let out = lane_qr::solve(n, w.a, w.d, w.b, w.z, w.v.as_deref_mut(), set.max_per_value);
         state.fail_unconverged(out.steps, &out.remaining);
     } else {
@@ -233,9 +233,10 @@ fn solve_jacobi<T: Real, V: SimdReal<Scalar = T>>(
     }
 }
 
-/// Solves every matrix of a flat batch (`n n` scalars per matrix), block by block.
+/// Solves every matrix of a flat batch (`n n` scalars per matrix), block by block, with lane QR
+/// (`QR`) or lane Jacobi.
 #[inline(always)]
-fn solve_blocks<T: Real, V: SimdReal<Scalar = T>>(
+fn solve_blocks<T: Real, V: SimdReal<Scalar = T>, const QR: bool>(
     n: usize,
     mats: &[T],
     values: &mut [T],
@@ -255,7 +256,7 @@ fn solve_blocks<T: Real, V: SimdReal<Scalar = T>>(
     {
         let start = k * lanes * nn;
         let vecs = vectors.as_deref_mut().map(|v| &mut v[start..start + m.len()]);
-        solve_block(
+        solve_block::<T, V, QR>(
             n,
             m,
             vals,
@@ -280,24 +281,40 @@ pub(super) fn solve_fixed<T: Real, const N: usize>(
     set: Settings<T>,
     base: usize,
 ) -> Failures {
-    let op = Fixed::<T, N> {
-        args: Args {
-            mats,
-            values,
-            vectors,
-            set,
-            base,
-        },
+    let args = Args {
+        mats,
+        values,
+        vectors,
+        set,
+        base,
     };
-    match block_for::<T>(N, set.solver_for(N), dispatch_level()) {
-        Block::Wide => T::BatchLanes::with_best_lanes(op),
-        Block::Unrolled => T::Lanes::with_best_lanes(op),
-        Block::Runtime => T::Lanes::with_best_lanes(Dynamic { n: N, args: op.args }),
+    let qr = set.solver_for(N) == Solver::Qr;
+    let shape = block_for(is_single::<T>(), N, qr, dispatch_level());
+    if qr {
+        run_shape::<T, N, true>(shape, args)
+    } else {
+        run_shape::<T, N, false>(shape, args)
     }
+}
+
+/// Runs the blocks of [`solve_fixed`] in `shape` with lane QR (`QR`) or lane Jacobi.
+#[inline(always)]
+fn run_shape<T: Real, const N: usize, const QR: bool>(shape: Block, args: Args<'_, T>) -> Failures {
+    match shape {
+        Block::Wide => T::BatchLanes::with_best_lanes(Fixed::<T, N, QR, { Block::Wide as u8 }> { args }),
+        Block::Unrolled => T::Lanes::with_best_lanes(Fixed::<T, N, QR, { Block::Unrolled as u8 }> { args }),
+        Block::Runtime => T::Lanes::with_best_lanes(Dynamic::<T, QR> { n: N, args }),
+    }
+}
+
+/// Whether `T` is `f32`.
+const fn is_single<T>() -> bool {
+    size_of::<T>() == size_of::<f32>()
 }
 
 /// How [`solve_fixed`] runs a block of `n x n` matrices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum Block {
     /// Unrolled for the compile-time `n` on [`Real::BatchLanes`]: two registers per lane vector, two
     /// independent rotation chains per instruction stream.
@@ -331,19 +348,19 @@ const AVX2_COMPILED: bool = cfg!(all(
 ///   runtime-n block (f64 n = 8 1.86 -> 1.44 us, n = 16 7.6 -> 5.3 us), so lane QR at `n > 6` runs
 ///   runtime-n; lane Jacobi unrolled (f32 n = 7: 0.65 us unrolled, 1.0 us runtime-n).
 /// - Otherwise (AVX-512 compiled in, other targets): unrolled on the native width.
-fn block_for<T>(n: usize, solver: Solver, level: DispatchLevel) -> Block {
-    let single = size_of::<T>() == size_of::<f32>();
-    let avx2_wide = match solver {
-        Solver::Jacobi => single && n <= 8,
-        _ => single || n != 8,
-    };
-    match (level, solver) {
+///
+/// `single`: `f32` matrices; `qr`: lane QR (else lane Jacobi). A `const fn`, so that each lane type's
+/// instance of a shape it never runs is compiled out ([`Fixed`]).
+const fn block_for(single: bool, n: usize, qr: bool, level: DispatchLevel) -> Block {
+    let avx2_wide = if qr { single || n != 8 } else { single && n <= 8 };
+    match level {
         _ if n <= WIDE_MAX_N => Block::Wide,
-        (DispatchLevel::Avx2Fma, Solver::Qr) if !single && matches!(n, 12 | 16) => Block::Runtime,
-        (DispatchLevel::Avx2Fma, Solver::Qr) if !single && n == 8 => Block::Unrolled,
-        (DispatchLevel::Avx2Fma, _) if avx2_wide => Block::Wide,
-        (DispatchLevel::Compiled, _) if AVX2_COMPILED && avx2_wide => Block::Wide,
-        (DispatchLevel::Compiled, _) | (_, Solver::Jacobi) => Block::Unrolled,
+        DispatchLevel::Avx2Fma if qr && !single && (n == 12 || n == 16) => Block::Runtime,
+        DispatchLevel::Avx2Fma if qr && !single && n == 8 => Block::Unrolled,
+        DispatchLevel::Avx2Fma if avx2_wide => Block::Wide,
+        DispatchLevel::Compiled if AVX2_COMPILED && avx2_wide => Block::Wide,
+        DispatchLevel::Compiled => Block::Unrolled,
+        _ if !qr => Block::Unrolled,
         _ => Block::Runtime,
     }
 }
@@ -357,12 +374,15 @@ struct Args<'a, T> {
     base: usize,
 }
 
-/// [`solve_fixed_in`] as a lane-generic operation.
-struct Fixed<'a, T, const N: usize> {
+/// [`solve_fixed_in`] in the block shape `SHAPE` (a [`Block`]) as a lane-generic operation: only on
+/// the lanes that [`block_for`] gives that shape (by their [`SimdReal::DISPATCH`] level); on the
+/// others the instance is compiled out, which keeps the code of the crate's batch kernels (every `n`
+/// in 1..=16, both solvers, every lane type) at what can run, less than half of it.
+struct Fixed<'a, T, const N: usize, const QR: bool, const SHAPE: u8> {
     args: Args<'a, T>,
 }
 
-impl<T: Real, const N: usize> WithLanes<T> for Fixed<'_, T, N> {
+impl<T: Real, const N: usize, const QR: bool, const SHAPE: u8> WithLanes<T> for Fixed<'_, T, N, QR, SHAPE> {
     type Output = Failures;
     const SHORT: bool = N <= 2;
     #[inline(always)]
@@ -374,12 +394,38 @@ impl<T: Real, const N: usize> WithLanes<T> for Fixed<'_, T, N> {
             set,
             base,
         } = self.args;
-        solve_fixed_in::<T, V, N>(mats, values, vectors, set, base)
+        if const { block_for(is_single::<T>(), N, QR, V::DISPATCH) as u8 == SHAPE } {
+            solve_fixed_in::<T, V, N, QR>(mats, values, vectors, set, base)
+        } else {
+            // Not reached: `solve_fixed` picks `SHAPE` with the same `block_for` for the level whose
+            // lanes `with_best_lanes` then runs.
+            unsupported(N, values, vectors, base)
+        }
     }
 }
 
+/// Fails every matrix of a run with [`EigenError::Unsupported`] and NaN outputs: what a block shape
+/// compiled out of a lane type would return (never reached, see [`Fixed`]).
+#[cold]
+fn unsupported<T: Real>(n: usize, values: &mut [T], vectors: Option<&mut [T]>, base: usize) -> Failures {
+    values.fill(T::from_f64(f64::NAN));
+    if let Some(v) = vectors {
+        v.fill(T::from_f64(f64::NAN));
+    }
+    let count = values.len() / n.max(1);
+    Failures {
+        first: (count > 0).then_some((
+            base,
+            EigenError::Unsupported("batch block shape not compiled for these lanes"),
+        )),
+        count,
+    }
+}
+
+/// The blocks of `N x N` matrices on the stack (fully unrollable loops) with lane QR (`QR`) or lane
+/// Jacobi, on lanes `V`.
 #[inline(always)]
-fn solve_fixed_in<T: Real, V: SimdReal<Scalar = T>, const N: usize>(
+fn solve_fixed_in<T: Real, V: SimdReal<Scalar = T>, const N: usize, const QR: bool>(
     mats: &[T],
     values: &mut [T],
     vectors: Option<&mut [T]>,
@@ -399,11 +445,32 @@ fn solve_fixed_in<T: Real, V: SimdReal<Scalar = T>, const N: usize>(
         b,
         z,
     };
-    solve_blocks(N, mats, values, vectors, &mut w, set, base)
+    solve_blocks::<T, V, QR>(N, mats, values, vectors, &mut w, set, base)
 }
 
-/// [`solve_blocks`] for a runtime `n <= MAX_DYN_N`: sizes up to 16 go to the compile-time kernels.
-pub(super) fn solve_dyn<T: Real>(
+/// Largest `n` with a compile-time block kernel in [`solve_dyn`].
+const MAX_FIXED_N: usize = 16;
+
+/// [`solve_fixed`] through the instance compiled in this crate for `T` ([`crate::kernels`]) where
+/// [`solve_dyn`] has the kernel of `N` (`N <= MAX_FIXED_N`): the same code, generated once here rather
+/// than in every calling crate.
+pub(super) fn solve_sized<T: Real, const N: usize>(
+    mats: &[T],
+    values: &mut [T],
+    vectors: Option<&mut [T]>,
+    set: Settings<T>,
+    base: usize,
+) -> Failures {
+    if N <= MAX_FIXED_N {
+        T::solve_batch(N, mats, values, vectors, set, base)
+    } else {
+        solve_fixed::<T, N>(mats, values, vectors, set, base)
+    }
+}
+
+/// [`solve_blocks`] for a runtime `n <= MAX_DYN_N`: sizes up to [`MAX_FIXED_N`] go to the compile-time
+/// kernels. Called through [`crate::kernels`] (`T::solve_batch`).
+pub(crate) fn solve_dyn<T: Real>(
     n: usize,
     mats: &[T],
     values: &mut [T],
@@ -420,28 +487,32 @@ pub(super) fn solve_dyn<T: Real>(
         };
     }
     fixed!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+    const { assert!(MAX_FIXED_N == 16) };
     if n == 0 || n > MAX_DYN_N {
         return Failures::default();
     }
-    T::Lanes::with_best_lanes(Dynamic {
-        n,
-        args: Args {
-            mats,
-            values,
-            vectors,
-            set,
-            base,
-        },
-    })
+    let args = Args {
+        mats,
+        values,
+        vectors,
+        set,
+        base,
+    };
+    if set.solver_for(n) == Solver::Qr {
+        T::Lanes::with_best_lanes(Dynamic::<T, true> { n, args })
+    } else {
+        T::Lanes::with_best_lanes(Dynamic::<T, false> { n, args })
+    }
 }
 
-/// The runtime-`n` block of [`solve_dyn`] as a lane-generic operation.
-struct Dynamic<'a, T> {
+/// The runtime-`n` block of [`solve_dyn`] with lane QR (`QR`) or lane Jacobi as a lane-generic
+/// operation.
+struct Dynamic<'a, T, const QR: bool> {
     n: usize,
     args: Args<'a, T>,
 }
 
-impl<T: Real> WithLanes<T> for Dynamic<'_, T> {
+impl<T: Real, const QR: bool> WithLanes<T> for Dynamic<'_, T, QR> {
     type Output = Failures;
     #[inline(always)]
     fn run<V: SimdReal<Scalar = T>>(self) -> Failures {
@@ -469,7 +540,7 @@ impl<T: Real> WithLanes<T> for Dynamic<'_, T> {
             b: &mut b[..n],
             z: &mut z[..n],
         };
-        solve_blocks(n, mats, values, vectors, &mut w, set, base)
+        solve_blocks::<T, V, QR>(n, mats, values, vectors, &mut w, set, base)
     }
 }
 
@@ -499,7 +570,7 @@ pub fn eigh_batch<T: Real, const N: usize>(
     if N == 0 {
         return Ok(());
     }
-    solve_fixed::<T, N>(
+    solve_sized::<T, N>(
         mats.as_flattened().as_flattened(),
         values.as_flattened_mut(),
         vectors.map(|v| v.as_flattened_mut().as_flattened_mut()),
@@ -524,7 +595,7 @@ pub fn eigh_batch_dyn<T: Real>(
 ) -> Result<(), BatchError> {
     check_dyn(n, mats, values, vectors.as_deref())?;
     let set = settings::<T>(n, opts)?;
-    solve_dyn(n, mats, values, vectors, set, 0).into_result()
+    T::solve_batch(n, mats, values, vectors, set, 0).into_result()
 }
 
 #[cfg(test)]
@@ -551,6 +622,32 @@ mod tests {
         runs_agree::<T, N>(solver, Some(reference), None);
     }
 
+    /// The blocks in `shape` on the compiled lanes, whether or not [`block_for`] picks it there.
+    fn forced<T: Real, const N: usize, const QR: bool>(shape: Block, args: Args<'_, T>) -> Failures {
+        let Args {
+            mats,
+            values,
+            vectors,
+            set,
+            base,
+        } = args;
+        match shape {
+            Block::Wide => solve_fixed_in::<T, T::BatchLanes, N, QR>(mats, values, vectors, set, base),
+            Block::Unrolled => solve_fixed_in::<T, T::Lanes, N, QR>(mats, values, vectors, set, base),
+            Block::Runtime => Dynamic::<T, QR> {
+                n: N,
+                args: Args {
+                    mats,
+                    values,
+                    vectors,
+                    set,
+                    base,
+                },
+            }
+            .run::<T::Lanes>(),
+        }
+    }
+
     /// Two runs of one batch (`Some(shape)`: that block shape on the compiled lanes; `None`: what
     /// [`solve_fixed`] runs on this CPU) agree as [`compiled_and_dispatched_lanes_agree`] states.
     fn runs_agree<T: Real, const N: usize>(solver: Solver, first: Option<Block>, second: Option<Block>) {
@@ -572,9 +669,8 @@ mod tests {
             };
             let failures = match shape {
                 None => solve_fixed::<T, N>(args.mats, args.values, args.vectors, set, 0),
-                Some(Block::Wide) => Fixed::<T, N> { args }.run::<T::BatchLanes>(),
-                Some(Block::Unrolled) => Fixed::<T, N> { args }.run::<T::Lanes>(),
-                Some(Block::Runtime) => Dynamic { n: N, args }.run::<T::Lanes>(),
+                Some(shape) if set.solver_for(N) == Solver::Qr => forced::<T, N, true>(shape, args),
+                Some(shape) => forced::<T, N, false>(shape, args),
             };
             assert!(failures.into_result().is_ok());
             (values, vectors)
@@ -618,6 +714,27 @@ mod tests {
         lanes_agree::<f64, 8>(Solver::Jacobi);
         lanes_agree::<f32, 7>(Solver::Jacobi);
         lanes_agree::<f32, 16>(Solver::Jacobi);
+    }
+
+    /// The level of the lanes that `with_best_lanes` runs.
+    struct LevelOf;
+
+    impl<T: Real> WithLanes<T> for LevelOf {
+        type Output = DispatchLevel;
+        fn run<V: SimdReal<Scalar = T>>(self) -> DispatchLevel {
+            V::DISPATCH
+        }
+    }
+
+    /// [`Fixed`] compiles each shape only for the lanes whose `DISPATCH` level [`block_for`] gives it,
+    /// and [`solve_fixed`] picks the shape for [`dispatch_level`]: the two must name the same level.
+    #[test]
+    fn best_lanes_report_the_dispatch_level_they_run_at() {
+        let level = dispatch_level();
+        assert_eq!(<f64 as Real>::Lanes::with_best_lanes(LevelOf), level);
+        assert_eq!(<f64 as Real>::BatchLanes::with_best_lanes(LevelOf), level);
+        assert_eq!(<f32 as Real>::Lanes::with_best_lanes(LevelOf), level);
+        assert_eq!(<f32 as Real>::BatchLanes::with_best_lanes(LevelOf), level);
     }
 
     /// Every block shape of [`block_for`] gives the same decomposition on the compiled lanes, whichever

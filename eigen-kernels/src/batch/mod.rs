@@ -61,7 +61,7 @@ macro_rules! on_every_lane_type {
     };
 }
 
-mod api;
+pub(crate) mod api;
 mod lane_jacobi;
 mod lane_qr;
 mod layout;

@@ -65,7 +65,7 @@ pub fn par_eigh_batch<T: Real, const N: usize>(
         values.as_flattened_mut(),
         vectors.map(|v| v.as_flattened_mut().as_flattened_mut()),
         set,
-        api::solve_fixed::<T, N>,
+        api::solve_sized::<T, N>,
     )
 }
 
@@ -83,6 +83,6 @@ pub fn par_eigh_batch_dyn<T: Real>(
         return Ok(());
     }
     par_chunks(n, count, mats, values, vectors, set, |m, val, vec, set, base| {
-        api::solve_dyn(n, m, val, vec, set, base)
+        T::solve_batch(n, m, val, vec, set, base)
     })
 }

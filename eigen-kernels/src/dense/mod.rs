@@ -1,5 +1,5 @@
 //! Dense building blocks for the differentiable layers (no allocation, `no_std`): matrix products
-//! ([`gemm`]), symmetric rank-k updates ([`syrk`]) and eigen-reconstructions `V diag(d) V^T`
+//! ([`gemm()`]), symmetric rank-k updates ([`syrk`]) and eigen-reconstructions `V diag(d) V^T`
 //! ([`reconstruct`]).
 //!
 //! Conventions: column-major, contiguous (leading dimension = row count); shapes are checked against the

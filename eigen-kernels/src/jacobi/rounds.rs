@@ -4,7 +4,7 @@
 //! rotations commute, so `A <- J^T A J` for the whole round is applied column pair by column pair: each
 //! output column is a combination of two input columns (the column rotation) followed by the row
 //! rotations of all pairs, which act on the contiguous halves `0..m` and `m..2m` of the column
-//! ([`simd::combine_rotate_rows`], one SIMD lane per pair). The pass is out of place, into a second buffer,
+//! ([`simd::rotate_round_columns`], one SIMD lane per pair). The pass is out of place, into a second buffer,
 //! and stores each entry directly at the position the ring step gives it, so reordering the matrix for
 //! the next round costs nothing extra. Eigenvector columns are rotated in place (contiguous SIMD), found
 //! through [`Ring::label`].

@@ -414,6 +414,7 @@ if_dispatching! {
             impl SimdReal for $name {
                 type Scalar = $t;
                 const LANES: usize = $n;
+                const DISPATCH: DispatchLevel = DispatchLevel::Avx2Fma;
                 type Array = [$t; $n];
 
                 #[inline(always)]
@@ -609,6 +610,7 @@ if_dispatching! {
                 const LANES: usize = $n;
                 const FAST_RECIP_SQRT: bool = true;
                 const FAST_TRANSPOSE: bool = true;
+                const DISPATCH: DispatchLevel = DispatchLevel::Avx512;
                 type Array = [$t; $n];
 
                 #[inline(always)]
