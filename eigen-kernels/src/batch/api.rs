@@ -461,7 +461,8 @@ pub(super) fn solve_sized<T: Real, const N: usize>(
     set: Settings<T>,
     base: usize,
 ) -> Failures {
-    if N <= MAX_FIXED_N {
+    // `if const`: a plain `N <= MAX_FIXED_N` would still generate the other branch in the caller.
+    if const { N <= MAX_FIXED_N } {
         T::solve_batch(N, mats, values, vectors, set, base)
     } else {
         solve_fixed::<T, N>(mats, values, vectors, set, base)
