@@ -289,7 +289,7 @@ pub trait SimdReal:
     /// batch layout then moves whole tiles instead of single lanes.
     const FAST_TRANSPOSE: bool = false;
     /// The dispatch level in whose frame [`with_best_lanes`](Self::with_best_lanes) runs these lanes
-    /// (its non-[`SHORT`](WithLanes::SHORT) operations; the short ones only run blocks that every level
+    /// (its operations that are not `SHORT`; the short ones only run blocks that every level
     /// solves alike). The batched solvers pick their block shape per level at compile time from it.
     const DISPATCH: DispatchLevel = DispatchLevel::Compiled;
     /// A lane-array of the scalar (`[Scalar; LANES]`).
