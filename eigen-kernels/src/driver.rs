@@ -69,24 +69,12 @@ pub fn eigh_in_place<T: Real>(
     work: &mut [T],
     opts: &Options,
 ) -> Result<Info, EigenError> {
-    solve_with(a, n, values, vectors, work, opts, workspace_len::<T>)
+    T::solve_dense(a, n, values, vectors, work, opts, workspace_len::<T>)
 }
 
-/// [`eigh_in_place`] with the workspace requirement `needed(n, opts)`, through the instance compiled
-/// in this crate for `T` ([`crate::kernels`]).
-fn solve_with<T: Real>(
-    a: &mut [T],
-    n: usize,
-    values: &mut [T],
-    vectors: Option<&mut [T]>,
-    work: &mut [T],
-    opts: &Options,
-    needed: fn(usize, &Options) -> usize,
-) -> Result<Info, EigenError> {
-    T::solve_dense(a, n, values, vectors, work, opts, needed)
-}
-
-/// The body of [`solve_with`]: checks, scaling, the solver, unscaling, ordering and signs.
+/// [`eigh_in_place`] with the workspace requirement `needed(n, opts)`: checks, scaling, the solver,
+/// unscaling, ordering and signs. The entry points call it through the instance compiled in this crate
+/// for `T` (`T::solve_dense`, [`crate::kernels`]).
 pub(crate) fn solve_dense<T: Real>(
     a: &mut [T],
     n: usize,
@@ -192,7 +180,7 @@ pub fn eigh_fixed<T: Real, const N: usize>(
     let (info, vectors) = match opts.vectors {
         ComputeVectors::Yes => {
             let mut v = [[T::ZERO; N]; N];
-            let info = solve_with(
+            let info = T::solve_dense(
                 m.as_flattened_mut(),
                 N,
                 &mut values,
@@ -204,7 +192,7 @@ pub fn eigh_fixed<T: Real, const N: usize>(
             (info, Some(v))
         }
         ComputeVectors::No => {
-            let info = solve_with(
+            let info = T::solve_dense(
                 m.as_flattened_mut(),
                 N,
                 &mut values,
