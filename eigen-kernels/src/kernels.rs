@@ -9,7 +9,7 @@
 //! same; a caller's build no longer pays for the kernels (the workspace's debug test build on two
 //! cores: 28 -> 11 min, with the pruning of `batch::api::Fixed`).
 
-use crate::batch::api::{self, Failures, Settings};
+use crate::batch::api::{self, Args, Failures};
 use crate::{EigenError, Info, Options, driver};
 
 /// The per-precision solver instances (sealed: implemented for `f32` and `f64` only, here).
@@ -26,14 +26,7 @@ pub trait Kernels: Sized {
     ) -> Result<Info, EigenError>;
 
     /// [`api::solve_dyn`] for `Self`: a flat batch of `n x n` matrices, `n <= MAX_DYN_N`.
-    fn solve_batch(
-        n: usize,
-        mats: &[Self],
-        values: &mut [Self],
-        vectors: Option<&mut [Self]>,
-        set: Settings<Self>,
-        base: usize,
-    ) -> Failures;
+    fn solve_batch(n: usize, args: Args<'_, Self>) -> Failures;
 }
 
 macro_rules! kernels {
@@ -53,15 +46,8 @@ macro_rules! kernels {
             }
 
             #[inline(never)]
-            fn solve_batch(
-                n: usize,
-                mats: &[Self],
-                values: &mut [Self],
-                vectors: Option<&mut [Self]>,
-                set: Settings<Self>,
-                base: usize,
-            ) -> Failures {
-                api::solve_dyn(n, mats, values, vectors, set, base)
+            fn solve_batch(n: usize, args: Args<'_, Self>) -> Failures {
+                api::solve_dyn(n, args)
             }
         }
     };

@@ -238,13 +238,16 @@ fn solve_jacobi<T: Real, V: SimdReal<Scalar = T>>(
 #[inline(always)]
 fn solve_blocks<T: Real, V: SimdReal<Scalar = T>, const QR: bool>(
     n: usize,
-    mats: &[T],
-    values: &mut [T],
-    mut vectors: Option<&mut [T]>,
+    args: Args<'_, T>,
     w: &mut Work<'_, V>,
-    set: Settings<T>,
-    base: usize,
 ) -> Failures {
+    let Args {
+        mats,
+        values,
+        mut vectors,
+        set,
+        base,
+    } = args;
     let (nn, lanes) = (n * n, V::LANES);
     let mut failures = Failures::default();
     let consts = lane_jacobi::Consts::new(set.tol);
@@ -274,21 +277,8 @@ fn solve_blocks<T: Real, V: SimdReal<Scalar = T>, const QR: bool>(
 
 /// [`solve_blocks`] with a stack block of the compile-time size `N` (fully unrollable loops), in the
 /// lane width that suits `N`, on the best lanes of this CPU ([`SimdReal::with_best_lanes`]).
-pub(super) fn solve_fixed<T: Real, const N: usize>(
-    mats: &[T],
-    values: &mut [T],
-    vectors: Option<&mut [T]>,
-    set: Settings<T>,
-    base: usize,
-) -> Failures {
-    let args = Args {
-        mats,
-        values,
-        vectors,
-        set,
-        base,
-    };
-    let qr = set.solver_for(N) == Solver::Qr;
+fn solve_fixed<T: Real, const N: usize>(args: Args<'_, T>) -> Failures {
+    let qr = args.set.solver_for(N) == Solver::Qr;
     let shape = block_for(is_single::<T>(), N, qr, dispatch_level());
     if qr {
         run_shape::<T, N, true>(shape, args)
@@ -365,13 +355,14 @@ const fn block_for(single: bool, n: usize, qr: bool, level: DispatchLevel) -> Bl
     }
 }
 
-/// The arguments of one run of blocks, handed to the dispatched lanes.
-struct Args<'a, T> {
-    mats: &'a [T],
-    values: &'a mut [T],
-    vectors: Option<&'a mut [T]>,
-    set: Settings<T>,
-    base: usize,
+/// The arguments of one run of blocks (flat, `n n` scalars per matrix), from the entry points to the
+/// dispatched lanes; `base` is the batch index of the first matrix.
+pub struct Args<'a, T> {
+    pub(super) mats: &'a [T],
+    pub(super) values: &'a mut [T],
+    pub(super) vectors: Option<&'a mut [T]>,
+    pub(super) set: Settings<T>,
+    pub(super) base: usize,
 }
 
 /// [`solve_fixed_in`] in the block shape `SHAPE` (a [`Block`]) as a lane-generic operation: only on
@@ -388,19 +379,12 @@ impl<T: Real, const N: usize, const QR: bool, const SHAPE: u8> WithLanes<T> for 
     const SHORT: bool = N <= 2;
     #[inline(always)]
     fn run<V: SimdReal<Scalar = T>>(self) -> Failures {
-        let Args {
-            mats,
-            values,
-            vectors,
-            set,
-            base,
-        } = self.args;
         if const { block_for(is_single::<T>(), N, QR, V::DISPATCH) as u8 == SHAPE } {
-            solve_fixed_in::<T, V, N, QR>(mats, values, vectors, set, base)
+            solve_fixed_in::<T, V, N, QR>(self.args)
         } else {
             // Not reached: `solve_fixed` picks `SHAPE` with the same `block_for` for the level whose
             // lanes `with_best_lanes` then runs.
-            unsupported(N, values, vectors, base)
+            unsupported(N, self.args)
         }
     }
 }
@@ -408,15 +392,15 @@ impl<T: Real, const N: usize, const QR: bool, const SHAPE: u8> WithLanes<T> for 
 /// Fails every matrix of a run with [`EigenError::Unsupported`] and NaN outputs: what a block shape
 /// compiled out of a lane type would return (never reached, see [`Fixed`]).
 #[cold]
-fn unsupported<T: Real>(n: usize, values: &mut [T], vectors: Option<&mut [T]>, base: usize) -> Failures {
-    values.fill(T::from_f64(f64::NAN));
-    if let Some(v) = vectors {
+fn unsupported<T: Real>(n: usize, args: Args<'_, T>) -> Failures {
+    args.values.fill(T::from_f64(f64::NAN));
+    if let Some(v) = args.vectors {
         v.fill(T::from_f64(f64::NAN));
     }
-    let count = values.len() / n.max(1);
+    let count = args.values.len() / n.max(1);
     Failures {
         first: (count > 0).then_some((
-            base,
+            args.base,
             EigenError::Unsupported("batch block shape not compiled for these lanes"),
         )),
         count,
@@ -427,18 +411,14 @@ fn unsupported<T: Real>(n: usize, values: &mut [T], vectors: Option<&mut [T]>, b
 /// Jacobi, on lanes `V`.
 #[inline(always)]
 fn solve_fixed_in<T: Real, V: SimdReal<Scalar = T>, const N: usize, const QR: bool>(
-    mats: &[T],
-    values: &mut [T],
-    vectors: Option<&mut [T]>,
-    set: Settings<T>,
-    base: usize,
+    args: Args<'_, T>,
 ) -> Failures {
     let zero = V::splat(T::ZERO);
     let mut a = [[zero; N]; N];
     let mut v = [[zero; N]; N];
     let mut diag = [[zero; N]; 3];
     let [d, b, z] = &mut diag;
-    let want = vectors.is_some();
+    let want = args.vectors.is_some();
     let mut w = Work {
         a: a.as_flattened_mut(),
         v: if want { Some(v.as_flattened_mut()) } else { None },
@@ -446,7 +426,7 @@ fn solve_fixed_in<T: Real, V: SimdReal<Scalar = T>, const N: usize, const QR: bo
         b,
         z,
     };
-    solve_blocks::<T, V, QR>(N, mats, values, vectors, &mut w, set, base)
+    solve_blocks::<T, V, QR>(N, args, &mut w)
 }
 
 /// Largest `n` with a compile-time block kernel in [`solve_dyn`].
@@ -455,35 +435,22 @@ const MAX_FIXED_N: usize = 16;
 /// [`solve_fixed`] through the instance compiled in this crate for `T` ([`crate::kernels`]) where
 /// [`solve_dyn`] has the kernel of `N` (`N <= MAX_FIXED_N`): the same code, generated once here rather
 /// than in every calling crate.
-pub(super) fn solve_sized<T: Real, const N: usize>(
-    mats: &[T],
-    values: &mut [T],
-    vectors: Option<&mut [T]>,
-    set: Settings<T>,
-    base: usize,
-) -> Failures {
+pub(super) fn solve_sized<T: Real, const N: usize>(args: Args<'_, T>) -> Failures {
     // `if const`: a plain `N <= MAX_FIXED_N` would still generate the other branch in the caller.
     if const { N <= MAX_FIXED_N } {
-        T::solve_batch(N, mats, values, vectors, set, base)
+        T::solve_batch(N, args)
     } else {
-        solve_fixed::<T, N>(mats, values, vectors, set, base)
+        solve_fixed::<T, N>(args)
     }
 }
 
 /// [`solve_blocks`] for a runtime `n <= MAX_DYN_N`: sizes up to [`MAX_FIXED_N`] go to the compile-time
 /// kernels. Called through [`crate::kernels`] (`T::solve_batch`).
-pub(crate) fn solve_dyn<T: Real>(
-    n: usize,
-    mats: &[T],
-    values: &mut [T],
-    vectors: Option<&mut [T]>,
-    set: Settings<T>,
-    base: usize,
-) -> Failures {
+pub(crate) fn solve_dyn<T: Real>(n: usize, args: Args<'_, T>) -> Failures {
     macro_rules! fixed {
         ($($k:literal)*) => {
             match n {
-                $($k => return solve_fixed::<T, $k>(mats, values, vectors, set, base),)*
+                $($k => return solve_fixed::<T, $k>(args),)*
                 _ => {}
             }
         };
@@ -493,14 +460,7 @@ pub(crate) fn solve_dyn<T: Real>(
     if n == 0 || n > MAX_DYN_N {
         return Failures::default();
     }
-    let args = Args {
-        mats,
-        values,
-        vectors,
-        set,
-        base,
-    };
-    if set.solver_for(n) == Solver::Qr {
+    if args.set.solver_for(n) == Solver::Qr {
         T::Lanes::with_best_lanes(Dynamic::<T, true> { n, args })
     } else {
         T::Lanes::with_best_lanes(Dynamic::<T, false> { n, args })
@@ -518,23 +478,13 @@ impl<T: Real, const QR: bool> WithLanes<T> for Dynamic<'_, T, QR> {
     type Output = Failures;
     #[inline(always)]
     fn run<V: SimdReal<Scalar = T>>(self) -> Failures {
-        let Dynamic {
-            n,
-            args:
-                Args {
-                    mats,
-                    values,
-                    vectors,
-                    set,
-                    base,
-                },
-        } = self;
+        let Dynamic { n, args } = self;
         let zero = V::splat(T::ZERO);
         let mut a = [zero; MAX_DYN_N * MAX_DYN_N];
         let mut v = [zero; MAX_DYN_N * MAX_DYN_N];
         let mut diag = [[zero; MAX_DYN_N]; 3];
         let [d, b, z] = &mut diag;
-        let want = vectors.is_some();
+        let want = args.vectors.is_some();
         let mut w = Work {
             a: &mut a[..n * n],
             v: if want { Some(&mut v[..n * n]) } else { None },
@@ -542,7 +492,7 @@ impl<T: Real, const QR: bool> WithLanes<T> for Dynamic<'_, T, QR> {
             b: &mut b[..n],
             z: &mut z[..n],
         };
-        solve_blocks::<T, V, QR>(n, mats, values, vectors, &mut w, set, base)
+        solve_blocks::<T, V, QR>(n, args, &mut w)
     }
 }
 
@@ -572,13 +522,13 @@ pub fn eigh_batch<T: Real, const N: usize>(
     if N == 0 {
         return Ok(());
     }
-    solve_sized::<T, N>(
-        mats.as_flattened().as_flattened(),
-        values.as_flattened_mut(),
-        vectors.map(|v| v.as_flattened_mut().as_flattened_mut()),
+    solve_sized::<T, N>(Args {
+        mats: mats.as_flattened().as_flattened(),
+        values: values.as_flattened_mut(),
+        vectors: vectors.map(|v| v.as_flattened_mut().as_flattened_mut()),
         set,
-        0,
-    )
+        base: 0,
+    })
     .into_result()
 }
 
@@ -597,7 +547,14 @@ pub fn eigh_batch_dyn<T: Real>(
 ) -> Result<(), BatchError> {
     check_dyn(n, mats, values, vectors.as_deref())?;
     let set = settings::<T>(n, opts)?;
-    T::solve_batch(n, mats, values, vectors, set, 0).into_result()
+    let args = Args {
+        mats,
+        values,
+        vectors,
+        set,
+        base: 0,
+    };
+    T::solve_batch(n, args).into_result()
 }
 
 #[cfg(test)]
@@ -626,27 +583,10 @@ mod tests {
 
     /// The blocks in `shape` on the compiled lanes, whether or not [`block_for`] picks it there.
     fn forced<T: Real, const N: usize, const QR: bool>(shape: Block, args: Args<'_, T>) -> Failures {
-        let Args {
-            mats,
-            values,
-            vectors,
-            set,
-            base,
-        } = args;
         match shape {
-            Block::Wide => solve_fixed_in::<T, T::BatchLanes, N, QR>(mats, values, vectors, set, base),
-            Block::Unrolled => solve_fixed_in::<T, T::Lanes, N, QR>(mats, values, vectors, set, base),
-            Block::Runtime => Dynamic::<T, QR> {
-                n: N,
-                args: Args {
-                    mats,
-                    values,
-                    vectors,
-                    set,
-                    base,
-                },
-            }
-            .run::<T::Lanes>(),
+            Block::Wide => solve_fixed_in::<T, T::BatchLanes, N, QR>(args),
+            Block::Unrolled => solve_fixed_in::<T, T::Lanes, N, QR>(args),
+            Block::Runtime => Dynamic::<T, QR> { n: N, args }.run::<T::Lanes>(),
         }
     }
 
@@ -670,7 +610,7 @@ mod tests {
                 base: 0,
             };
             let failures = match shape {
-                None => solve_fixed::<T, N>(args.mats, args.values, args.vectors, set, 0),
+                None => solve_fixed::<T, N>(args),
                 Some(shape) if set.solver_for(N) == Solver::Qr => forced::<T, N, true>(shape, args),
                 Some(shape) => forced::<T, N, false>(shape, args),
             };

@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use super::BatchError;
-use super::api::{self, Failures, Settings};
+use super::api::{self, Args, Failures, Settings};
 use crate::{Options, Real};
 
 /// Matrices per parallel task: whole blocks, about four tasks per thread so uneven convergence
@@ -16,7 +16,7 @@ fn chunk_len<T: Real>(count: usize) -> usize {
     count.div_ceil(tasks).div_ceil(lanes).max(1) * lanes
 }
 
-/// Runs `solve(mats, values, vectors, settings, base)` over chunks of `chunk` matrices in parallel.
+/// Runs `solve` over chunks of `chunk` matrices in parallel.
 fn par_chunks<T: Real>(
     n: usize,
     count: usize,
@@ -24,10 +24,19 @@ fn par_chunks<T: Real>(
     values: &mut [T],
     vectors: Option<&mut [T]>,
     set: Settings<T>,
-    solve: impl Fn(&[T], &mut [T], Option<&mut [T]>, Settings<T>, usize) -> Failures + Sync,
+    solve: impl Fn(Args<'_, T>) -> Failures + Sync,
 ) -> Result<(), BatchError> {
     let chunk = chunk_len::<T>(count);
-    let (nn, solve) = (n * n, &solve);
+    let nn = n * n;
+    let run = |k: usize, mats, values, vectors| {
+        solve(Args {
+            mats,
+            values,
+            vectors,
+            set,
+            base: k * chunk,
+        })
+    };
     let mats = mats.par_chunks(chunk * nn);
     let values = values.par_chunks_mut(chunk * n);
     let failures = match vectors {
@@ -35,12 +44,12 @@ fn par_chunks<T: Real>(
             .zip(values)
             .zip(v.par_chunks_mut(chunk * nn))
             .enumerate()
-            .map(|(k, ((m, val), vec))| solve(m, val, Some(vec), set, k * chunk))
+            .map(|(k, ((m, val), vec))| run(k, m, val, Some(vec)))
             .reduce(Failures::default, Failures::merge),
         None => mats
             .zip(values)
             .enumerate()
-            .map(|(k, (m, val))| solve(m, val, None, set, k * chunk))
+            .map(|(k, (m, val))| run(k, m, val, None))
             .reduce(Failures::default, Failures::merge),
     };
     failures.into_result()
@@ -82,7 +91,7 @@ pub fn par_eigh_batch_dyn<T: Real>(
     if count == 0 {
         return Ok(());
     }
-    par_chunks(n, count, mats, values, vectors, set, |m, val, vec, set, base| {
-        T::solve_batch(n, m, val, vec, set, base)
+    par_chunks(n, count, mats, values, vectors, set, |args| {
+        T::solve_batch(n, args)
     })
 }
