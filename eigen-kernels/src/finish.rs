@@ -17,9 +17,15 @@ pub(crate) fn unscale_values<T: Real>(values: &mut [T], e: i32) -> Result<(), Ei
 
 /// Sorts eigenvalues ascending, permuting eigenvector columns alongside (selection sort: at most n-1
 /// column swaps, no workspace; values already in order, as the divide-and-conquer path leaves them, cost
-/// one pass).
+/// one pass). Without vectors, `core`'s in-place unstable sort, `O(n log n)` comparisons instead of
+/// selection's `n^2 / 2` (0.2-0.3 ms of an `f64` n = 512 eigenvalue-only solve).
 pub(crate) fn sort_ascending<T: Real>(values: &mut [T], mut vectors: Option<&mut [T]>, n: usize) {
     if values[..n].windows(2).all(|p| p[0] <= p[1]) {
+        return;
+    }
+    if vectors.is_none() {
+        // The values are finite here (checked by the caller), so the order is total.
+        values[..n].sort_unstable_by(|a, b| a.partial_cmp(b).unwrap_or(core::cmp::Ordering::Equal));
         return;
     }
     for i in 0..n {
@@ -60,6 +66,19 @@ mod tests {
         sort_ascending(&mut values, Some(&mut v), 3);
         assert_eq!(values, [1.0, 2.0, 3.0]);
         assert_eq!(v, [0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn sorting_without_vectors_orders_values_with_ties_and_signed_zeros() {
+        let mut values = [3.0, -1.0, 2.0, -1.0, 0.0, -0.0, 1e-300, 7.5];
+        sort_ascending(&mut values, None, 8);
+        assert!(values.windows(2).all(|p| p[0] <= p[1]), "{values:?}");
+        assert_eq!(values[0], -1.0);
+        assert_eq!(values[7], 7.5);
+        // Only the first n entries are sorted.
+        let mut values = [2.0, 1.0, 0.0];
+        sort_ascending(&mut values, None, 2);
+        assert_eq!(values, [1.0, 2.0, 0.0]);
     }
 
     #[test]
