@@ -75,7 +75,7 @@ impl Failures {
 pub const AUTO_QR_MIN_N: usize = 7;
 
 /// [`AUTO_QR_MIN_N`] for `f32` matrices, whose wider lanes favour lane Jacobi a little longer.
-pub const AUTO_QR_MIN_N_F32: usize = 9;
+pub const AUTO_QR_MIN_N_F32: usize = 8;
 
 /// Solver settings taken from [`Options`].
 #[derive(Debug, Clone, Copy)]
