@@ -333,7 +333,10 @@ const AVX2_COMPILED: bool = cfg!(all(
 ///   8; f64 lane QR at n = 12 and 16 stays fastest as a runtime-n block and at n = 8 unrolled on the
 ///   native width (the wide unrolled block is 7-35 % slower at those three sizes).
 /// - AVX2 compiled in (native build on that machine): the wide block is 4-23 % faster for lane QR
-///   (f64 n = 9..16, f32 n = 10..16; level at f64 n = 7, f32 n = 7..9) except f64 n = 8.
+///   (f64 n = 9..16, f32 n = 10..16; level at f64 n = 7, f32 n = 7..9), and at f64 n = 8 too when
+///   re-measured on 2026-11-29 (1249-1446 against 1499-1661 ns per matrix unrolled on the native
+///   width, 5 alternating rounds; the dispatched build keeps the unrolled block there: 1661-1780
+///   against 2093-2448 ns wide).
 /// - AVX-512 dispatch: the dispatched array lanes vectorize the fully unrolled lane QR worse than a
 ///   runtime-n block (f64 n = 8 1.86 -> 1.44 us, n = 16 7.6 -> 5.3 us), so lane QR at `n > 6` runs
 ///   runtime-n; lane Jacobi unrolled (f32 n = 7: 0.65 us unrolled, 1.0 us runtime-n).
@@ -342,7 +345,7 @@ const AVX2_COMPILED: bool = cfg!(all(
 /// `single`: `f32` matrices; `qr`: lane QR (else lane Jacobi). A `const fn`, so that each lane type's
 /// instance of a shape it never runs is compiled out ([`Fixed`]).
 const fn block_for(single: bool, n: usize, qr: bool, level: DispatchLevel) -> Block {
-    let avx2_wide = if qr { single || n != 8 } else { single && n <= 8 };
+    let avx2_wide = qr || (single && n <= 8);
     match level {
         _ if n <= WIDE_MAX_N => Block::Wide,
         DispatchLevel::Avx2Fma if qr && !single && (n == 12 || n == 16) => Block::Runtime,
