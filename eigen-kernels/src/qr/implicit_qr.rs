@@ -95,8 +95,7 @@ fn block_scaling<T: Real>(anorm: T, lo: T, hi: T) -> i32 {
     }
 }
 
-/// `d[lo..=hi]`, `e[lo..hi]` <- `2^exp` times themselves, entry by entry.
-pub(super) fn scale_block<T: Real>(d: &mut [T], e: &mut [T], lo: usize, hi: usize, exp: i32) {
+fn scale_block<T: Real>(d: &mut [T], e: &mut [T], lo: usize, hi: usize, exp: i32) {
     if exp == 0 {
         return;
     }
@@ -108,13 +107,29 @@ pub(super) fn scale_block<T: Real>(d: &mut [T], e: &mut [T], lo: usize, hi: usiz
     }
 }
 
-/// The next unreduced block of `(d, e)` from `*l1` on, scaled into the safe range (dsteqr/dsterf):
-/// an off-diagonal entry negligible beside the geometric mean of its diagonal neighbours ends the block
+/// The range [`next_block`] scales a block's largest entry into.
+#[derive(Clone, Copy)]
+pub(super) enum BlockRange {
+    /// dsteqr/dsterf's `[sqrt(safmin) / eps^2, sqrt(safmax) / 3]`: squares of the entries stay finite.
+    Safe,
+    /// `[1/2, 2]`, for the root-free chase, which forms cubes of the scale. Exact except for entries
+    /// that turn subnormal, below `2^-125` (`f32`) or `2^-1021` (`f64`) of the largest and negligible
+    /// beside it.
+    Unit,
+}
+
+/// The next unreduced block of `(d, e)` from `*l1` on, scaled into `range` (dsteqr/dsterf): an
+/// off-diagonal entry negligible beside the geometric mean of its diagonal neighbours ends the block
 /// and is set to zero (relative and scale-invariant), then the block is multiplied by a power of two that
-/// brings its largest entry into `[sqrt(safmin) / eps^2, sqrt(safmax) / 3]`. Returns the block's first and
-/// last index and the scaling exponent (undo with [`scale_block`] and its negative), or `None` for a 1x1
-/// or zero block; `*l1` moves past the block either way.
-pub(super) fn next_block<T: Real>(d: &mut [T], e: &mut [T], l1: &mut usize) -> Option<(usize, usize, i32)> {
+/// brings its largest entry into `range`. Returns the block's first and last index and the scaling
+/// exponent (undo with [`scale_block`] and its negative), or `None` for a 1x1 or zero block; `*l1` moves
+/// past the block either way.
+pub(super) fn next_block<T: Real>(
+    d: &mut [T],
+    e: &mut [T],
+    l1: &mut usize,
+    range: BlockRange,
+) -> Option<(usize, usize, i32)> {
     let n = d.len();
     // LAPACK's eps is the unit roundoff (half our EPSILON).
     let eps = T::HALF * T::EPSILON;
@@ -148,7 +163,11 @@ pub(super) fn next_block<T: Real>(d: &mut [T], e: &mut [T], l1: &mut usize) -> O
     if anorm == T::ZERO {
         return None;
     }
-    let exp = block_scaling(anorm, ssfmin, ssfmax);
+    let (low, high) = match range {
+        BlockRange::Safe => (ssfmin, ssfmax),
+        BlockRange::Unit => (T::HALF, T::TWO),
+    };
+    let exp = block_scaling(anorm, low, high);
     scale_block(d, e, lo, m, exp);
     Some((lo, m, exp))
 }
@@ -203,7 +222,7 @@ pub(crate) fn implicit_qr<T: Real, R: Rotations<T>>(
     let mut capped = false;
     let mut l1 = 0;
     while l1 < n && !capped {
-        let Some((lsv, lendsv, exp)) = next_block(d, e, &mut l1) else {
+        let Some((lsv, lendsv, exp)) = next_block(d, e, &mut l1, BlockRange::Safe) else {
             continue;
         };
         let (mut l, mut lend) = (lsv, lendsv);

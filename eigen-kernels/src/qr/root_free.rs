@@ -7,8 +7,9 @@
 //! needs the previous one), so its latency bounds the eigenvalue-only solve once the tridiagonal matrix is
 //! formed; [`Chase::step`] orders it so that one division and two multiplications are on the chain.
 //!
-//! The block splitting, the power-of-two block scaling (into `[sqrt(safmin) / eps^2, sqrt(safmax) / 3]`,
-//! then here to a largest entry in `[1/2, 1)`, see [`unit_scale`]), the choice of QL or QR from the end with the smaller diagonal entry, the Wilkinson shift and the
+//! The block splitting, the power-of-two block scaling (dsterf's `[sqrt(safmin) / eps^2,
+//! sqrt(safmax) / 3]`; here to a largest entry in `[1/2, 2]` instead, see [`BlockRange::Unit`]), the
+//! choice of QL or QR from the end with the smaller diagonal entry, the Wilkinson shift and the
 //! closed-form 2x2 blocks are those of [`super::implicit_qr`]. Unlike dsterf, every off-diagonal below
 //! `eps |T|` is set to zero first (the absolute test of EISPACK tql2, backward stable): the fuzzer found
 //! an `f32` block whose off-diagonals ran from 39 down to 1e-30, whose squares are subnormal or zero even
@@ -18,7 +19,7 @@
 //! does not, or the step budget runs out, [`super::solve`] falls back to the rotation-based iteration,
 //! whose extra stall handling covers the slowly converging matrices the fuzzer found there.
 
-use super::implicit_qr::{hypot_one, next_block, scale_block};
+use super::implicit_qr::{BlockRange, hypot_one, next_block};
 use super::plane::symmetric_2x2;
 use crate::Real;
 
@@ -50,12 +51,11 @@ pub(crate) fn root_free_qr<T: Real>(d: &mut [T], e: &mut [T], max_per_value: usi
     let mut steps = 0usize;
     let mut l1 = 0;
     while l1 < n {
-        let Some((lsv, lendsv, exp)) = next_block(d, e, &mut l1) else {
+        // Unit range: the chase forms `p (alpha - sigma)`, a cube of the block's scale, which the safe
+        // range (made for squares) would let overflow.
+        let Some((lsv, lendsv, exp)) = next_block(d, e, &mut l1, BlockRange::Unit) else {
             continue;
         };
-        // Unit scaling: the chase forms `p (alpha - sigma)`, a cube of the block's scale, which the safe
-        // range of `next_block` (made for squares) would let overflow.
-        let exp = exp + unit_scale(d, e, lsv, lendsv);
         for x in &mut e[lsv..lendsv] {
             *x = *x * *x;
         }
@@ -163,19 +163,6 @@ pub(crate) fn root_free_qr<T: Real>(d: &mut [T], e: &mut [T], max_per_value: usi
         }
     }
     keeps_frobenius_norm(d, norm2, tnorm).then_some(steps)
-}
-
-/// Multiplies the block `d[lo..=hi]`, `e[lo..hi]` (nonzero) by the power of two `2^x` that brings its
-/// largest magnitude into `[1/2, 1)`, and returns `x`. Exact except for entries that turn subnormal, which
-/// are below `2^-125` (`f32`) or `2^-1021` (`f64`) of the block's largest and negligible beside it.
-fn unit_scale<T: Real>(d: &mut [T], e: &mut [T], lo: usize, hi: usize) -> i32 {
-    let bmax = d[lo..=hi]
-        .iter()
-        .chain(&e[lo..hi])
-        .fold(T::ZERO, |m, x| m.max(x.abs()));
-    let x = -bmax.exponent();
-    scale_block(d, e, lo, hi, x);
-    x
 }
 
 /// The state of one root-free chase: dsterf's `c`, `s` (squared cosine and sine), `gamma` and `p`.
