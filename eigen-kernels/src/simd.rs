@@ -944,6 +944,90 @@ pub(crate) fn rank2_symv2<T: Real, K: TileKernel<T>>(
     (sum1, sum2)
 }
 
+/// Symmetric rank-2 updates `A <- A - u_i w_i^T - w_i u_i^T` (`i < D`) not yet applied to the stored
+/// matrix, restricted to the rows of one pass: `u[i]` and `w[i]` have the rows of the pass's columns.
+#[derive(Clone, Copy)]
+pub(crate) struct Pending<'a, T, const D: usize> {
+    pub u: [&'a [T]; D],
+    pub w: [&'a [T]; D],
+}
+
+/// `G` columns of the (delayed) fused tridiagonalization step (faer's fused `syr2` + `symv`, with
+/// dlatrd's delayed updates): each column `c` receives the `D` pending updates,
+/// `c <- c - sum_i (u_i wj[c][i] + w_i uj[c][i])` (stored back when `D > 0`), and in the same pass the
+/// next symmetric matrix-vector product accumulates `p <- p + weights[c] c` and returns `c . u` per
+/// column, after the update. All slices have the columns' length.
+///
+/// `D = 0` is a read-only `symv` pass (four columns per pass: four independent dot chains); `D >= 1`
+/// reads and writes each column once for all `D` updates, so the trailing matrix is written once per
+/// `D` steps of the reduction instead of once per step.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn update_symv<T: Real, K: TileKernel<T>, const G: usize, const D: usize>(
+    kern: K,
+    cols: [&mut [T]; G],
+    pending: Pending<'_, T, D>,
+    uj: [[T; D]; G],
+    wj: [[T; D]; G],
+    u: &[T],
+    weights: [T; G],
+    p: &mut [T],
+) -> [T; G] {
+    let len = u.len();
+    let cols = cols.map(|c| &mut c[..len]);
+    let pu = pending.u.map(|x| &x[..len]);
+    let pw = pending.w.map(|x| &x[..len]);
+    let p = &mut p[..len];
+    let lanes = K::LANES;
+    let split = len - len % lanes;
+    let s = |x| kern.splat(x);
+    let nw: [[K::V; D]; G] = core::array::from_fn(|c| core::array::from_fn(|i| s(-wj[c][i])));
+    let nu: [[K::V; D]; G] = core::array::from_fn(|c| core::array::from_fn(|i| s(-uj[c][i])));
+    let wt: [K::V; G] = weights.map(s);
+    let mut acc = [s(T::ZERO); G];
+    let mut i = 0;
+    while i < split {
+        let r = i..i + lanes;
+        let mut x: [K::V; G] = core::array::from_fn(|c| kern.load(&cols[c][r.clone()]));
+        for q in 0..D {
+            let (uv, wv) = (kern.load(&pu[q][r.clone()]), kern.load(&pw[q][r.clone()]));
+            for c in 0..G {
+                x[c] = kern.mul_add(nw[c][q], uv, kern.mul_add(nu[c][q], wv, x[c]));
+            }
+        }
+        if D > 0 {
+            for c in 0..G {
+                kern.store(x[c], &mut cols[c][r.clone()]);
+            }
+        }
+        let uv = kern.load(&u[r.clone()]);
+        let mut pv = kern.load(&p[r.clone()]);
+        for c in 0..G {
+            pv = kern.mul_add(wt[c], x[c], pv);
+            acc[c] = kern.mul_add(x[c], uv, acc[c]);
+        }
+        kern.store(pv, &mut p[r]);
+        i += lanes;
+    }
+    let mut sums = acc.map(|a| kern.reduce_add(a));
+    for i in split..len {
+        let mut pi = p[i];
+        for c in 0..G {
+            let mut x = cols[c][i];
+            for q in 0..D {
+                x = x - uj[c][q] * pw[q][i] - wj[c][q] * pu[q][i];
+            }
+            if D > 0 {
+                cols[c][i] = x;
+            }
+            pi += weights[c] * x;
+            sums[c] += x * u[i];
+        }
+        p[i] = pi;
+    }
+    sums
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
