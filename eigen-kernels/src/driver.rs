@@ -37,7 +37,7 @@ pub fn resolve_solver(n: usize, opts: &Options) -> Solver {
 pub fn workspace_len<T: Real>(n: usize, opts: &Options) -> usize {
     match resolve_solver(n, opts) {
         Solver::Jacobi | Solver::Auto => jacobi::workspace_len(n),
-        Solver::Qr => qr::workspace_len::<T>(n, opts.vectors),
+        Solver::Qr => qr::workspace_len(n, opts.vectors),
     }
 }
 

@@ -49,22 +49,17 @@ const fn divide_conquer(n: usize, vectors: ComputeVectors) -> bool {
     matches!(vectors, ComputeVectors::Yes) && n >= DIVIDE_CONQUER_MIN_N && n < DIVIDE_CONQUER_MAX_N
 }
 
-/// Workspace length for the fastest path: [`min_workspace_len`], plus the delayed reduction's scratch
-/// for large matrices ([`tridiagonalize::scratch_len`], about `5 n`) or the divide-and-conquer storage (`2 n^2 + 20 n`
-/// and a packing panel) when it applies, whichever is larger. [`solve`] works with any length from
-/// [`min_workspace_len`] on and uses the delayed reduction and divide and conquer only when the
-/// workspace holds them.
-pub(crate) const fn workspace_len<T>(n: usize, vectors: ComputeVectors) -> usize {
-    // Past the first three vectors, the reduction's scratch and then the later stages' storage.
-    let reduction = tridiagonalize::scratch_len::<T>(n);
-    let later = if divide_conquer(n, vectors) {
+/// Workspace length for the fastest path: [`min_workspace_len`], plus the divide-and-conquer storage
+/// (`2 n^2 + 20 n` and a packing panel) when it applies. [`solve`] works with any length from [`min_workspace_len`] on and
+/// uses divide and conquer only when the workspace holds it.
+pub(crate) const fn workspace_len(n: usize, vectors: ComputeVectors) -> usize {
+    if divide_conquer(n, vectors) {
         let dc = divide_conquer::workspace_len(n);
         let back = n * n + apply_q::workspace_len(n);
-        n + if dc > back { dc } else { back }
+        min_workspace_len(n) + if dc > back { dc } else { back }
     } else {
-        n
-    };
-    3 * n + if reduction > later { reduction } else { later }
+        min_workspace_len(n)
+    }
 }
 
 /// Solves the symmetric eigenproblem of `a` (n x n column-major; lower triangle read, overwritten by
@@ -80,15 +75,13 @@ pub(crate) fn solve<T: Real>(
     work: &mut [T],
     max_per_value: usize,
 ) -> Result<usize, EigenError> {
-    let dc =
-        divide_conquer(n, ComputeVectors::Yes) && work.len() >= workspace_len::<T>(n, ComputeVectors::Yes);
+    let dc = divide_conquer(n, ComputeVectors::Yes) && work.len() >= workspace_len(n, ComputeVectors::Yes);
     let (e, rest) = work.split_at_mut(n);
     let (tau, rest) = rest.split_at_mut(n);
+    let (w, rest) = rest.split_at_mut(n);
     let (p, rest) = rest.split_at_mut(n);
     let d = &mut values[..n];
-    // The reduction's scratch `w` takes what it can use of the rest (free until the reduction ends).
-    tridiagonalize::tridiagonalize(a, n, d, e, tau, rest, p);
-    let (w, rest) = rest.split_at_mut(n);
+    tridiagonalize::tridiagonalize(a, n, d, e, tau, w, p);
     match vectors {
         Some(z) if dc => {
             // The eigenvectors of T (in `z`, node layout), unpacked into scratch, multiplied by `Q`
