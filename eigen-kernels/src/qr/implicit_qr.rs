@@ -95,6 +95,7 @@ fn block_scaling<T: Real>(anorm: T, lo: T, hi: T) -> i32 {
     }
 }
 
+/// `d[lo..=hi]`, `e[lo..hi]` <- `2^exp` times themselves, entry by entry.
 fn scale_block<T: Real>(d: &mut [T], e: &mut [T], lo: usize, hi: usize, exp: i32) {
     if exp == 0 {
         return;
