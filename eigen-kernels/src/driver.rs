@@ -41,8 +41,9 @@ pub fn workspace_len<T: Real>(n: usize, opts: &Options) -> usize {
     }
 }
 
-/// The least workspace a solve accepts: [`workspace_len`] except for QR with eigenvectors at large `n`,
-/// which runs its QR-iteration path (instead of divide and conquer) in `4 n` ([`eigh_fixed`] uses it).
+/// The least workspace a solve accepts: [`workspace_len`] except for QR at large `n`, which runs in
+/// `4 n` (its QR-iteration path instead of divide and conquer, and the reduction in place instead of in
+/// an aligned copy; [`eigh_fixed`] uses it).
 fn min_workspace_len(n: usize, opts: &Options) -> usize {
     match resolve_solver(n, opts) {
         Solver::Jacobi | Solver::Auto => jacobi::workspace_len(n),

@@ -49,17 +49,33 @@ const fn divide_conquer(n: usize, vectors: ComputeVectors) -> bool {
     matches!(vectors, ComputeVectors::Yes) && n >= DIVIDE_CONQUER_MIN_N && n < DIVIDE_CONQUER_MAX_N
 }
 
-/// Workspace length for the fastest path: [`min_workspace_len`], plus the divide-and-conquer storage
-/// (`2 n^2 + 20 n` and a packing panel) when it applies. [`solve`] works with any length from [`min_workspace_len`] on and
-/// uses divide and conquer only when the workspace holds it.
+/// Smallest `n` reduced in an aligned, padded copy ([`tridiagonalize::tridiagonalize_aligned`]) when
+/// the workspace holds one (measured: see `ARCHITECTURE.md`).
+pub(crate) const ALIGNED_MIN_N: usize = 192;
+
+/// Workspace length for the fastest path: [`min_workspace_len`], plus the larger of the
+/// divide-and-conquer storage (`2 n^2 + 20 n` and a packing panel) when it applies and the aligned copy
+/// of the reduction (about `n^2`) from [`ALIGNED_MIN_N`]. [`solve`] works with any length from
+/// [`min_workspace_len`] on and takes each of the two only when the workspace holds it.
 pub(crate) const fn workspace_len(n: usize, vectors: ComputeVectors) -> usize {
-    if divide_conquer(n, vectors) {
+    let aligned = if n >= ALIGNED_MIN_N {
+        tridiagonalize::aligned_len(n)
+    } else {
+        0
+    };
+    let extra = if divide_conquer(n, vectors) {
         let dc = divide_conquer::workspace_len(n);
         let back = n * n + apply_q::workspace_len(n);
-        min_workspace_len(n) + if dc > back { dc } else { back }
+        max(max(dc, back), aligned)
     } else {
-        min_workspace_len(n)
-    }
+        aligned
+    };
+    min_workspace_len(n) + extra
+}
+
+/// `usize::max` in a `const fn`.
+const fn max(x: usize, y: usize) -> usize {
+    if x > y { x } else { y }
 }
 
 /// Solves the symmetric eigenproblem of `a` (n x n column-major; lower triangle read, overwritten by
@@ -81,7 +97,11 @@ pub(crate) fn solve<T: Real>(
     let (w, rest) = rest.split_at_mut(n);
     let (p, rest) = rest.split_at_mut(n);
     let d = &mut values[..n];
-    tridiagonalize::tridiagonalize(a, n, d, e, tau, w, p);
+    if n >= ALIGNED_MIN_N && rest.len() >= tridiagonalize::aligned_len(n) {
+        tridiagonalize::tridiagonalize_aligned(a, n, d, e, tau, rest);
+    } else {
+        tridiagonalize::tridiagonalize(a, n, d, e, tau, w, p);
+    }
     match vectors {
         Some(z) if dc => {
             // The eigenvectors of T (in `z`, node layout), unpacked into scratch, multiplied by `Q`
