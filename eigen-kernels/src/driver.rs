@@ -32,8 +32,9 @@ pub fn resolve_solver(n: usize, opts: &Options) -> Solver {
     }
 }
 
-/// Workspace length (in scalars) that [`eigh_in_place`] needs for an `n x n` problem with `opts`
-/// (`opts.vectors` must match whether a vectors buffer will be passed).
+/// Workspace length (in scalars) for the fastest solve of an `n x n` problem with `opts` by
+/// [`eigh_in_place`] (`opts.vectors` must match whether a vectors buffer will be passed): LAPACK's
+/// optimal `lwork`. At least [`min_workspace_len`].
 pub fn workspace_len<T: Real>(n: usize, opts: &Options) -> usize {
     match resolve_solver(n, opts) {
         Solver::Jacobi | Solver::Auto => jacobi::workspace_len(n),
@@ -41,10 +42,13 @@ pub fn workspace_len<T: Real>(n: usize, opts: &Options) -> usize {
     }
 }
 
-/// The least workspace a solve accepts: [`workspace_len`] except for QR at large `n`, which runs in
-/// `4 n` (its QR-iteration path instead of divide and conquer, and the reduction in place instead of in
-/// an aligned copy; [`eigh_fixed`] uses it).
-fn min_workspace_len(n: usize, opts: &Options) -> usize {
+/// The least workspace (in scalars) [`eigh_in_place`] accepts for an `n x n` problem with `opts`:
+/// LAPACK's minimal `lwork`. It equals [`workspace_len`] except for the QR solver at large `n`, which
+/// runs in `4 n`: with eigenvectors from n = 128 by its QR-iteration path instead of divide and conquer
+/// (several times slower), and from n = 192 with its reduction in place instead of in an aligned copy
+/// (10-20 % slower; the eigenvalues are the same bit for bit). Between the two lengths each faster path
+/// is taken when the workspace holds it.
+pub fn min_workspace_len<T: Real>(n: usize, opts: &Options) -> usize {
     match resolve_solver(n, opts) {
         Solver::Jacobi | Solver::Auto => jacobi::workspace_len(n),
         Solver::Qr => qr::min_workspace_len(n),
@@ -57,7 +61,7 @@ fn min_workspace_len(n: usize, opts: &Options) -> usize {
 /// - `values`: length `n`; receives the eigenvalues in ascending order.
 /// - `vectors`: `Some` of length `n * n` to compute eigenvectors: column `j` is the unit eigenvector of
 ///   `values[j]`, with its entry of largest magnitude positive (lowest index wins ties).
-/// - `work`: at least [`workspace_len`] scalars.
+/// - `work`: at least [`min_workspace_len`] scalars; [`workspace_len`] for the fastest paths.
 ///
 /// Errors: [`EigenError::DimensionMismatch`] for wrong lengths, [`EigenError::WorkspaceTooSmall`],
 /// [`EigenError::NonFinite`] for NaN/infinity in the lower triangle, [`EigenError::NoConvergence`] past the
@@ -70,7 +74,7 @@ pub fn eigh_in_place<T: Real>(
     work: &mut [T],
     opts: &Options,
 ) -> Result<Info, EigenError> {
-    T::solve_dense(a, n, values, vectors, work, opts, workspace_len::<T>)
+    T::solve_dense(a, n, values, vectors, work, opts, min_workspace_len::<T>)
 }
 
 /// [`eigh_in_place`] with the workspace requirement `needed(n, opts)`: checks, scaling, the solver,
@@ -173,7 +177,7 @@ pub fn eigh_fixed<T: Real, const N: usize>(
     let mut values = [T::ZERO; N];
     let mut small = [[T::ZERO; N]; 4];
     let mut large = [[[T::ZERO; N]; N]; 2];
-    let work: &mut [T] = if min_workspace_len(N, opts) <= 4 * N {
+    let work: &mut [T] = if min_workspace_len::<T>(N, opts) <= 4 * N {
         small.as_flattened_mut()
     } else {
         large.as_flattened_mut().as_flattened_mut()
@@ -188,7 +192,7 @@ pub fn eigh_fixed<T: Real, const N: usize>(
                 Some(v.as_flattened_mut()),
                 work,
                 opts,
-                min_workspace_len,
+                min_workspace_len::<T>,
             )?;
             (info, Some(v))
         }
@@ -200,7 +204,7 @@ pub fn eigh_fixed<T: Real, const N: usize>(
                 None,
                 work,
                 opts,
-                min_workspace_len,
+                min_workspace_len::<T>,
             )?;
             (info, None)
         }

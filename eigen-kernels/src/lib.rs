@@ -38,7 +38,8 @@
 //! - **Errors, and exactly when they occur** (checked in this order):
 //!   - [`EigenError::DimensionMismatch`]: a slice's length differs from what `n` requires (`a`, then
 //!     `values`, then `vectors`), or `n * n` overflows (`what = "n"`).
-//!   - [`EigenError::WorkspaceTooSmall`]: `work` is shorter than [`workspace_len`].
+//!   - [`EigenError::WorkspaceTooSmall`]: `work` is shorter than [`min_workspace_len`] (LAPACK's minimal
+//!     `lwork`; [`workspace_len`], the optimal one, gives the fastest paths).
 //!   - [`EigenError::NonFinite`]: the lower triangle holds NaN or an infinity; `(row, col)` is the first
 //!     one in column-major order. The strict upper triangle is never read (NaN there is fine).
 //!   - [`EigenError::Overflow`]: an eigenvalue lies outside the finite range (`|lambda| > MAX`, which
@@ -100,7 +101,9 @@ pub mod interop {
 
 #[cfg(feature = "alloc")]
 pub use driver::{Eigh, eigh};
-pub use driver::{FixedEigh, Info, eigh_fixed, eigh_in_place, resolve_solver, workspace_len};
+pub use driver::{
+    FixedEigh, Info, eigh_fixed, eigh_in_place, min_workspace_len, resolve_solver, workspace_len,
+};
 pub use error::EigenError;
 pub use options::{ComputeVectors, Options, Solver};
 pub use real::Real;

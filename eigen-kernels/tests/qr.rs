@@ -6,7 +6,9 @@ mod common;
 use common::*;
 use eigen_kernels::accuracy::{eigenvalue_ratio, orthogonality_ratio, residual_ratio};
 use eigen_kernels::testing::random_symmetric;
-use eigen_kernels::{ComputeVectors, EigenError, Options, Real, Solver, eigh, eigh_in_place, workspace_len};
+use eigen_kernels::{
+    ComputeVectors, EigenError, Options, Real, Solver, eigh, eigh_in_place, min_workspace_len, workspace_len,
+};
 use proptest::prelude::*;
 
 const SIZES: [usize; 13] = [0, 1, 2, 3, 4, 5, 8, 16, 33, 64, 100, 129, 256];
@@ -201,6 +203,46 @@ fn values_only_agrees_and_ignores_buffer_alignment<T: Real>(n: usize) {
 fn values_only_solve_at_large_n_agrees_with_vectors_and_ignores_buffer_alignment() {
     values_only_agrees_and_ignores_buffer_alignment::<f64>(200);
     values_only_agrees_and_ignores_buffer_alignment::<f32>(200);
+}
+
+/// `eigh_in_place` with exactly [`min_workspace_len`] at n >= 192: eigenvalues only, the in-place
+/// reduction gives the aligned copy's eigenvalues bit for bit; with eigenvectors, the QR-iteration path
+/// (no room for divide and conquer) keeps the residual and orthogonality bounds and agrees with it.
+fn minimal_workspace_matches_the_fast_paths<T: Real>(n: usize) {
+    for family in eigen_kernels::testing::Family::ALL {
+        let a: Vec<T> = family.matrix(n, 2);
+        let fast = solve(&a, n, Solver::Qr);
+        for vectors in [ComputeVectors::No, ComputeVectors::Yes] {
+            let o = opts(Solver::Qr).with_vectors(vectors);
+            let len = min_workspace_len::<T>(n, &o);
+            assert!(len < workspace_len::<T>(n, &o), "n = {n} has a faster path");
+            let (mut m, mut values, mut work) = (a.clone(), vec![T::ZERO; n], vec![T::ZERO; len]);
+            let mut v = vec![T::ZERO; n * n];
+            let v_out = (vectors == ComputeVectors::Yes).then_some(&mut v[..]);
+            let info = eigh_in_place(&mut m, n, &mut values, v_out, &mut work, &o).unwrap();
+            assert_eq!(info.solver, Solver::Qr);
+            let what = format!("{} {family:?} {vectors:?}", T::NAME);
+            if vectors == ComputeVectors::No {
+                let values_only = eigh(&a, n, &o).unwrap().values;
+                let bits = |v: &[T]| v.iter().map(|x| x.to_f64().to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&values), bits(&values_only), "{what}");
+            } else {
+                let (res, orth) = (residual_ratio(&a, n, &values, &v), orthogonality_ratio(&v, n));
+                assert!(
+                    res <= bound::RATIO && orth <= bound::RATIO,
+                    "{what}: residual {res}, orthogonality {orth}"
+                );
+                let ratio = eigenvalue_ratio(&values, &fast.values);
+                assert!(ratio <= bound::EIGENVALUE_RATIO, "{what}: ratio {ratio}");
+            }
+        }
+    }
+}
+
+#[test]
+fn minimal_workspace_at_large_n_matches_the_fast_paths() {
+    minimal_workspace_matches_the_fast_paths::<f64>(200);
+    minimal_workspace_matches_the_fast_paths::<f32>(200);
 }
 
 /// Dense column-major matrix of the tridiagonal (diag, off).

@@ -7,7 +7,7 @@
 
 use eigen_kernels::{
     ComputeVectors, EigenError, Options, Solver, eigh as solve, eigh_fixed as solve_fixed,
-    eigh_in_place as solve_in_place, workspace_len,
+    eigh_in_place as solve_in_place, min_workspace_len, workspace_len,
 };
 
 use crate::input::{Input, Matrix, Scalar, decode_matrix, decode_n};
@@ -133,7 +133,7 @@ fn in_place_typed<T: Scalar>(input: &mut Input<'_>, config: Config) {
     let fault = config.extra() & 7;
     let want = config.vectors;
     let opts = config.options();
-    let needed = workspace_len::<T>(n, &opts);
+    let needed = min_workspace_len::<T>(n, &opts);
     let mut a_len = nn;
     let mut values_len = n;
     let mut vectors_len = nn;
@@ -172,7 +172,7 @@ fn in_place_typed<T: Scalar>(input: &mut Input<'_>, config: Config) {
             })
         }
         5 => {
-            work_len = needed + by;
+            work_len = workspace_len::<T>(n, &opts) + by;
             None
         }
         6 => {

@@ -5,7 +5,9 @@ pub mod graded;
 
 use eigen_kernels::accuracy::{eigenvalue_ratio, follows_conventions, orthogonality_ratio, residual_ratio};
 use eigen_kernels::testing::{Family, random_symmetric};
-use eigen_kernels::{ComputeVectors, Options, Real, Solver, eigh, eigh_in_place, workspace_len};
+use eigen_kernels::{
+    ComputeVectors, Options, Real, Solver, eigh, eigh_in_place, min_workspace_len, workspace_len,
+};
 
 /// Tolerances, in one place, each with its reason.
 pub mod bound {
@@ -165,7 +167,7 @@ pub fn bad_input_is_rejected<T: Real>(solver: Solver) {
     let mut m = good.clone();
     let mut values = vec![T::ZERO; n];
     let mut vectors = vec![T::ZERO; n * n];
-    let need = workspace_len::<T>(n, &o);
+    let need = min_workspace_len::<T>(n, &o);
     let mut work = vec![T::ZERO; need];
     let r = eigh_in_place(&mut m, n, &mut values[..3], Some(&mut vectors), &mut work, &o);
     assert!(matches!(
