@@ -45,9 +45,9 @@ pub fn workspace_len<T: Real>(n: usize, opts: &Options) -> usize {
 /// The least workspace (in scalars) [`eigh_in_place`] accepts for an `n x n` problem with `opts`:
 /// LAPACK's minimal `lwork`. It equals [`workspace_len`] except for the QR solver at large `n`, which
 /// runs in `4 n`: with eigenvectors from n = 128 by its QR-iteration path instead of divide and conquer
-/// (slower, by an amount not measured here), and from n = 192 with its reduction in place instead of in an aligned copy
-/// (5-25 % slower; the eigenvalues are the same bit for bit). Between the two lengths each faster path
-/// is taken when the workspace holds it.
+/// (slower, by an amount not measured here), and from n = 192 with its reduction in place instead of
+/// in an aligned copy (5-25 % slower; the eigenvalues are the same bit for bit). Between the two
+/// lengths each faster path is taken when the workspace holds it.
 pub fn min_workspace_len<T: Real>(n: usize, opts: &Options) -> usize {
     match resolve_solver(n, opts) {
         Solver::Jacobi | Solver::Auto => jacobi::workspace_len(n),
