@@ -166,6 +166,11 @@ fn jacobi_and_qr_agree_on_values_and_well_separated_vectors() {
     }
 }
 
+/// The bit patterns of `v`, for comparisons that must be exact.
+fn bits<T: Real>(v: &[T]) -> Vec<u64> {
+    v.iter().map(|x| x.to_f64().to_bits()).collect()
+}
+
 /// From n = 192 the eigenvalue-only solve reduces an aligned copy of the matrix placed inside the
 /// workspace: on every family its eigenvalues agree with the with-vectors solve's, and they are the same
 /// bit for bit wherever the caller's matrix and workspace start.
@@ -190,7 +195,6 @@ fn values_only_agrees_and_ignores_buffer_alignment<T: Real>(n: usize) {
                 "{} {family:?} offset {offset}: ratio {ratio}",
                 T::NAME
             );
-            let bits = |v: &[T]| v.iter().map(|x| x.to_f64().to_bits()).collect::<Vec<_>>();
             match &first {
                 None => first = Some(values),
                 Some(f) => assert_eq!(bits(f), bits(&values), "{} {family:?} offset {offset}", T::NAME),
@@ -224,7 +228,6 @@ fn minimal_workspace_matches_the_fast_paths<T: Real>(n: usize) {
             let what = format!("{} {family:?} {vectors:?}", T::NAME);
             if vectors == ComputeVectors::No {
                 let values_only = eigh(&a, n, &o).unwrap().values;
-                let bits = |v: &[T]| v.iter().map(|x| x.to_f64().to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&values), bits(&values_only), "{what}");
             } else {
                 let (res, orth) = (residual_ratio(&a, n, &values, &v), orthogonality_ratio(&v, n));

@@ -52,9 +52,9 @@ const fn padded_ld<T>(n: usize) -> usize {
 }
 
 /// Scratch length of [`tridiagonalize_aligned`] in either precision: the padded copy, its `w` and `p`,
-/// and the slack to align the start.
+/// and the slack to align the start (`f32`'s stride and slack are the larger).
 pub(crate) const fn aligned_len(n: usize) -> usize {
-    (n + 2) * (n.div_ceil(16) * 16 + 16) + 16
+    (n + 2) * padded_ld::<f32>(n) + ALIGN_BYTES / size_of::<f32>()
 }
 
 /// [`tridiagonalize`] on a copy of the lower triangle whose columns start on cache-line boundaries
