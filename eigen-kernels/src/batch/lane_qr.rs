@@ -151,7 +151,11 @@ fn form_q<T: Real, V: SimdReal<Scalar = T>>(n: usize, a: &[V], q: &mut [V]) {
 /// which bounds the lane solver, and is about 30 cycles shorter than the scaled form (on the dispatched
 /// AVX-512 lanes, the estimate-and-refine `recip_sqrt` instead of a square root and a division took
 /// f64 n = 8 / 12 / 16 from 1228 / 2731 / 5050 to 1112 / 2589 / 4712 ns per matrix, portable build,
-/// minimum of 6 x 7 batches; f32 level). Lanes outside it (rare: zero or extreme
+/// minimum of 6 x 7 batches; f32 level). Without that estimate (AVX2, SSE2) the reciprocal square
+/// root is `sqrt(sq) * (1 / sq)`, the square root and the division issued together (f64 n = 7 / 8 / 12
+/// / 16: 676 / 895 / 2193 / 4344 -> 640 / 866 / 2134 / 4160 ns per matrix against a square root and two
+/// divisions, `-C target-cpu=native` on the AVX2 Zen 3, minimum of 8 alternating runs of 4 x 256
+/// matrices); the range's top is lowered for it ([`safe_range`]). Lanes outside it (rare: zero or extreme
 /// entries) take the scaled form, both inputs first divided by `max(|g|, |f|)` so the squares cannot
 /// underflow; the choice is per lane, so results never depend on the other matrices of the block.
 #[inline(always)]
@@ -168,9 +172,17 @@ fn givens<T: Real, V: SimdReal<Scalar = T>>(g: V, f: V, (lo, hi): (V, V)) -> (V,
         let y = V::select(g.lt(zero), -y, y);
         (g * y, f * y, sq * y)
     } else {
+        // `1 / norm` as `norm * (1 / sq)`: the square root and the division both start from `sq`,
+        // so their latencies overlap on the chase's chain instead of adding up; the signs are
+        // applied to `g`, `f` meanwhile, off the chain. In range `1 / sq` is a normal number.
         let norm = sq.sqrt();
-        let r = V::select(g.lt(zero), -norm, norm);
-        (g / r, f / r, r)
+        let y = norm * (one / sq);
+        let neg = g.lt(zero);
+        (
+            g.abs() * y,
+            V::select(neg, -f, f) * y,
+            V::select(neg, -norm, norm),
+        )
     };
     if V::all(in_range) {
         return (c, s, r);
@@ -189,20 +201,32 @@ fn givens<T: Real, V: SimdReal<Scalar = T>>(g: V, f: V, (lo, hi): (V, V)) -> (V,
     )
 }
 
-/// [`crate::qr::plane::safe_range`] splatted: the `safe` argument of [`givens`].
+/// [`crate::qr::plane::safe_range`] splatted, its top lowered to `sqrt(1 / MIN_POSITIVE) / 4` so
+/// that `1 / (g^2 + f^2)` stays a normal number too: the `safe` argument of [`givens`].
 #[inline(always)]
 fn safe_range<T: Real, V: SimdReal<Scalar = T>>() -> (V, V) {
     let (lo, hi) = crate::qr::plane::safe_range::<T>();
+    let hi = hi.min(T::from_f64(0.25) / T::MIN_POSITIVE.sqrt());
     (V::splat(lo), V::splat(hi))
 }
 
-/// `pick` folded over the lanes of `x`, lane indices held as floats.
+/// The smallest (`largest = false`) or largest lane of `x`, whose lanes hold indices as exact
+/// floats, as an index: folded as floats, then one conversion (a saturating float-to-integer
+/// conversion per lane made up a third of a step's bookkeeping instructions).
 #[inline(always)]
-fn fold_index<T: Real, V: SimdReal<Scalar = T>>(x: V, init: usize, pick: fn(usize, usize) -> usize) -> usize {
-    let a = x.to_array();
-    a.as_ref()[..V::LANES]
-        .iter()
-        .fold(init, |acc, v| pick(acc, v.to_f64() as usize))
+fn lane_index<T: Real, V: SimdReal<Scalar = T>>(x: V, largest: bool) -> usize {
+    let mut a = x.to_array();
+    let lanes = a.as_mut();
+    // Pairwise halving (the lane counts are powers of two): a chain of log2(LANES) steps.
+    let mut width = V::LANES;
+    while width > 1 {
+        width /= 2;
+        for i in 0..width {
+            let (u, v) = (lanes[i], lanes[i + width]);
+            lanes[i] = if largest { u.max(v) } else { u.min(v) };
+        }
+    }
+    lanes[0].to_f64() as usize
 }
 
 /// Mask of the lanes whose off-diagonal `e_i` is negligible: `|e_i| <= eps max(|d_i| + |d_{i+1}|,
@@ -292,36 +316,35 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
         let dm = V::select(done, zero, dm);
         let (lo, hi) = (V::select(done, zero, t), V::select(done, zero, m));
         // The union of the stepping lanes' windows, and the lowest top among them.
-        let first = fold_index(V::select(done, last_index, t), n - 1, usize::min);
-        let top_last = fold_index(lo, 0, usize::max);
-        let last = fold_index(hi, 0, usize::max);
+        let first = lane_index(V::select(done, last_index, t), false);
+        let top_last = lane_index(lo, true);
+        let last = lane_index(hi, true);
         // Wilkinson shift from the leading 2x2 of each window (dsteqr's QL form), all lanes at once.
         let g = (dt1 - dt) / (two * et);
         let r = V::select(g.abs().lt(big), g.mul_add(g, one).sqrt(), g.abs());
         let g0 = dm - dt + et / (g + r.copysign(g));
+        // A plane outside a lane's window leaves its chase state alone, so every lane enters its
+        // window at `hi - 1` with this initial state and leaves it below `lo` with its final one.
         let (mut sn, mut cs, mut pp, mut g) = (one, one, zero, g0);
-        let chase_start = hi - one;
+        // Whether the lane's previous (higher) plane was in its window: false at its chase's start.
+        let mut prev_on = zero;
         let mut iv = V::splat(T::from_f64(last as f64));
         for i in (first..last).rev() {
             iv -= one;
             let on = lo.le(iv).and(iv.lt(hi));
-            let start = iv.eq(chase_start);
-            sn = V::select(start, one, sn);
-            cs = V::select(start, one, cs);
-            pp = V::select(start, zero, pp);
-            let g_in = V::select(start, g0, g);
             let f = sn * e[i];
             let b = cs * e[i];
-            let (c1, s1, r1) = givens(g_in, f, safe);
+            let (c1, s1, r1) = givens(g, f, safe);
             if i + 1 < n {
                 // r1 replaces the bulge's e[i+1], except at the start of a lane's chase.
-                e[i + 1] = V::select(start, e[i + 1], V::select(on, r1, e[i + 1]));
+                e[i + 1] = V::select(on.and(prev_on), r1, e[i + 1]);
             }
+            prev_on = on;
             let gg = d[i + 1] - pp;
             let r2 = (d[i] - gg).mul_add(s1, c1 * (two * b));
             let p_new = s1 * r2;
             d[i + 1] = V::select(on, gg + p_new, d[i + 1]);
-            g = V::select(on, c1.mul_add(r2, -b), g_in);
+            g = V::select(on, c1.mul_add(r2, -b), g);
             pp = V::select(on, p_new, pp);
             cs = V::select(on, c1, cs);
             sn = V::select(on, s1, sn);
