@@ -691,7 +691,8 @@ mod pair {
     pair_lanes!(F32x32, wide::f32x16, f32, 16, 32);
 }
 
-/// The dispatched lanes of [`SimdReal::with_best_lanes`]: AVX2+FMA array lanes of the same width, and
+/// The dispatched lanes of [`SimdReal::with_best_lanes`]: AVX2+FMA array lanes of the same width (at
+/// the batch width as two 256-bit arrays, `AutoPairF64x8` / `AutoPairF32x16`), and
 /// AVX-512 vectors on a CPU that has them (for the batch lanes of a portable build, `f64x8` and
 /// `f32x16`, two 512-bit registers), or AVX-512 array lanes of that width for a
 /// [`WithLanes::SHORT`] operation.
@@ -703,9 +704,9 @@ macro_rules! dispatch_lanes {
 }
 
 impl_simd_real!(wide::f64x4, f64, 4, (AutoF64x4, V4F64x8, AutoF64x8));
-impl_simd_real!(wide::f64x8, f64, 8, (AutoF64x8, V4F64x16, AutoF64x16));
+impl_simd_real!(wide::f64x8, f64, 8, (AutoPairF64x8, V4F64x16, AutoF64x16));
 impl_simd_real!(wide::f32x8, f32, 8, (AutoF32x8, V4F32x16, AutoF32x16));
-impl_simd_real!(wide::f32x16, f32, 16, (AutoF32x16, V4F32x32, AutoF32x32));
+impl_simd_real!(wide::f32x16, f32, 16, (AutoPairF32x16, V4F32x32, AutoF32x32));
 
 /// Applies the plane rotation `[x, y] <- [c x - s y, s x + c y]` to two equal-length slices.
 #[inline]
@@ -1072,6 +1073,8 @@ mod tests {
             lanes_match_scalar::<dispatch::AutoF32x16>(&EDGE_F32);
             lanes_match_scalar::<dispatch::AutoF64x16>(&EDGE_F64);
             lanes_match_scalar::<dispatch::AutoF32x32>(&EDGE_F32);
+            lanes_match_scalar::<dispatch::AutoPairF64x8>(&EDGE_F64);
+            lanes_match_scalar::<dispatch::AutoPairF32x16>(&EDGE_F32);
             if pulp::x86::V4::is_available() {
                 lanes_match_scalar::<dispatch::V4F64x8>(&EDGE_F64);
                 lanes_match_scalar::<dispatch::V4F32x16>(&EDGE_F32);
@@ -1148,6 +1151,8 @@ mod tests {
                 $f::<dispatch::AutoF64x8>();
                 $f::<dispatch::AutoF32x16>();
                 $f::<dispatch::AutoF32x32>();
+                $f::<dispatch::AutoPairF64x8>();
+                $f::<dispatch::AutoPairF32x16>();
                 if pulp::x86::V4::is_available() {
                     $f::<dispatch::V4F64x8>();
                     $f::<dispatch::V4F32x16>();
@@ -1354,6 +1359,8 @@ mod tests {
             masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x16>();
             masks_and_arrays_match_scalar_logic::<dispatch::AutoF64x16>();
             masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x32>();
+            masks_and_arrays_match_scalar_logic::<dispatch::AutoPairF64x8>();
+            masks_and_arrays_match_scalar_logic::<dispatch::AutoPairF32x16>();
             if pulp::x86::V4::is_available() {
                 masks_and_arrays_match_scalar_logic::<dispatch::V4F64x8>();
                 masks_and_arrays_match_scalar_logic::<dispatch::V4F32x16>();
