@@ -692,21 +692,32 @@ mod pair {
 }
 
 /// The dispatched lanes of [`SimdReal::with_best_lanes`]: AVX2+FMA array lanes of the same width (at
-/// the batch width as two 256-bit arrays, `AutoPairF64x8` / `AutoPairF32x16`), and
+/// the batch width as two 256-bit arrays, `AutoPairF64x8` / `AutoPairF32x16`, or two `V3` token
+/// vectors, `V3F64x8` / `V3F32x16`, for a [`WithLanes::UNROLLED`] operation), and
 /// AVX-512 vectors on a CPU that has them (for the batch lanes of a portable build, `f64x8` and
 /// `f32x16`, two 512-bit registers), or AVX-512 array lanes of that width for a
 /// [`WithLanes::SHORT`] operation.
 #[allow(unused_macros)] // used only where the build dispatches
 macro_rules! dispatch_lanes {
-    ($t:ty, $w:ty, ($a3:ident, $a4:ident, $arr4:ident), $op:ident) => {
-        dispatch::best_batch_lanes::<$t, $w, dispatch::$a3, dispatch::$a4, dispatch::$arr4, Op>($op)
+    ($t:ty, $w:ty, ($a3:ident, $t3:ident, $a4:ident, $arr4:ident), $op:ident) => {
+        dispatch::best_batch_lanes::<$t, $w, dispatch::$a3, dispatch::$t3, dispatch::$a4, dispatch::$arr4, Op>($op)
     };
 }
 
-impl_simd_real!(wide::f64x4, f64, 4, (AutoF64x4, V4F64x8, AutoF64x8));
-impl_simd_real!(wide::f64x8, f64, 8, (AutoPairF64x8, V4F64x16, AutoF64x16));
-impl_simd_real!(wide::f32x8, f32, 8, (AutoF32x8, V4F32x16, AutoF32x16));
-impl_simd_real!(wide::f32x16, f32, 16, (AutoPairF32x16, V4F32x32, AutoF32x32));
+impl_simd_real!(wide::f64x4, f64, 4, (AutoF64x4, AutoF64x4, V4F64x8, AutoF64x8));
+impl_simd_real!(
+    wide::f64x8,
+    f64,
+    8,
+    (AutoPairF64x8, V3F64x8, V4F64x16, AutoF64x16)
+);
+impl_simd_real!(wide::f32x8, f32, 8, (AutoF32x8, AutoF32x8, V4F32x16, AutoF32x16));
+impl_simd_real!(
+    wide::f32x16,
+    f32,
+    16,
+    (AutoPairF32x16, V3F32x16, V4F32x32, AutoF32x32)
+);
 
 /// Applies the plane rotation `[x, y] <- [c x - s y, s x + c y]` to two equal-length slices.
 #[inline]
@@ -1075,6 +1086,12 @@ mod tests {
             lanes_match_scalar::<dispatch::AutoF32x32>(&EDGE_F32);
             lanes_match_scalar::<dispatch::AutoPairF64x8>(&EDGE_F64);
             lanes_match_scalar::<dispatch::AutoPairF32x16>(&EDGE_F32);
+            if pulp::x86::V3::is_available() {
+                lanes_match_scalar::<dispatch::V3F64x4>(&EDGE_F64);
+                lanes_match_scalar::<dispatch::V3F32x8>(&EDGE_F32);
+                lanes_match_scalar::<dispatch::V3F64x8>(&EDGE_F64);
+                lanes_match_scalar::<dispatch::V3F32x16>(&EDGE_F32);
+            }
             if pulp::x86::V4::is_available() {
                 lanes_match_scalar::<dispatch::V4F64x8>(&EDGE_F64);
                 lanes_match_scalar::<dispatch::V4F32x16>(&EDGE_F32);
@@ -1153,6 +1170,10 @@ mod tests {
                 $f::<dispatch::AutoF32x32>();
                 $f::<dispatch::AutoPairF64x8>();
                 $f::<dispatch::AutoPairF32x16>();
+                if pulp::x86::V3::is_available() {
+                    $f::<dispatch::V3F64x8>();
+                    $f::<dispatch::V3F32x16>();
+                }
                 if pulp::x86::V4::is_available() {
                     $f::<dispatch::V4F64x8>();
                     $f::<dispatch::V4F32x16>();
@@ -1361,6 +1382,12 @@ mod tests {
             masks_and_arrays_match_scalar_logic::<dispatch::AutoF32x32>();
             masks_and_arrays_match_scalar_logic::<dispatch::AutoPairF64x8>();
             masks_and_arrays_match_scalar_logic::<dispatch::AutoPairF32x16>();
+            if pulp::x86::V3::is_available() {
+                masks_and_arrays_match_scalar_logic::<dispatch::V3F64x4>();
+                masks_and_arrays_match_scalar_logic::<dispatch::V3F32x8>();
+                masks_and_arrays_match_scalar_logic::<dispatch::V3F64x8>();
+                masks_and_arrays_match_scalar_logic::<dispatch::V3F32x16>();
+            }
             if pulp::x86::V4::is_available() {
                 masks_and_arrays_match_scalar_logic::<dispatch::V4F64x8>();
                 masks_and_arrays_match_scalar_logic::<dispatch::V4F32x16>();

@@ -380,6 +380,7 @@ struct Fixed<'a, T, const N: usize, const QR: bool, const SHAPE: u8> {
 impl<T: Real, const N: usize, const QR: bool, const SHAPE: u8> WithLanes<T> for Fixed<'_, T, N, QR, SHAPE> {
     type Output = Failures;
     const SHORT: bool = N <= 2;
+    const UNROLLED: bool = !QR && N > 2 && N <= WIDE_MAX_N;
     #[inline(always)]
     fn run<V: SimdReal<Scalar = T>>(self) -> Failures {
         if const { block_for(is_single::<T>(), N, QR, V::DISPATCH) as u8 == SHAPE } {

@@ -286,6 +286,10 @@ pub trait WithLanes<T: Real> {
     /// block dominate and arrays let LLVM build the vectors in registers; measured f64 9.2 against
     /// 11.3 ns per matrix).
     const SHORT: bool = false;
+    /// Whether the operation is a fully unrolled small block (lane Jacobi, `3 <= n <= 6`): on AVX2,
+    /// [`best_batch_lanes`] runs it on `v3_lanes!` vectors, which beat the arrays LLVM vectorizes
+    /// there but lose to them around the loops of the larger blocks (see ARCHITECTURE.md).
+    const UNROLLED: bool = false;
     /// Runs the operation on lanes `V`.
     fn run<V: SimdReal<Scalar = T>>(self) -> Self::Output;
 }
@@ -320,12 +324,13 @@ if_dispatching! {
     /// [`best_lanes`] with the AVX-512 lanes `A4` tried first, inside an AVX-512 frame (for the batch
     /// lanes of the small blocks two 512-bit registers, so the portable build gets the two rotation
     /// chains per instruction stream that a native AVX-512 build gets from `pair`); else as
-    /// [`best_lanes`] with `A3`.
+    /// [`best_lanes`] with `A3`, or with the token lanes `T3` for a [`WithLanes::UNROLLED`] one.
     #[inline(always)]
     pub(crate) fn best_batch_lanes<
         T: Real,
         W: SimdReal<Scalar = T>,
         A3: SimdReal<Scalar = T>,
+        T3: SimdReal<Scalar = T>,
         A4: SimdReal<Scalar = T>,
         Arr4: SimdReal<Scalar = T>,
         Op: WithLanes<T>,
@@ -335,6 +340,7 @@ if_dispatching! {
         match pulp::x86::V4::try_new() {
             Some(v4) if Op::SHORT => v4.vectorize(LanesOn::<T, Arr4, Op> { op, types: core::marker::PhantomData }),
             Some(v4) => v4.vectorize(LanesOn::<T, A4, Op> { op, types: core::marker::PhantomData }),
+            None if Op::UNROLLED => best_lanes::<T, W, T3, Op>(op),
             None => best_lanes::<T, W, A3, Op>(op),
         }
     }
@@ -534,6 +540,110 @@ if_dispatching! {
 
     use pulp::Simd as _;
 
+    /// `impl core::ops::$tr for $name` by the token's method `$op` (see [`token_ops!`]).
+    macro_rules! token_binary {
+        ($name:ident, $tr:ident, $f:ident, $op:ident) => {
+            impl core::ops::$tr for $name {
+                type Output = Self;
+                #[inline(always)]
+                fn $f(self, o: Self) -> Self {
+                    self.with(self.s.$op(self.v, o.v))
+                }
+            }
+        };
+    }
+
+    /// The operators of a `pulp` token lane type (fields `v`, `s`, method `with`).
+    macro_rules! token_ops {
+        ($name:ident, $add:ident, $sub:ident, $mul:ident, $div:ident, $neg:ident) => {
+            token_binary!($name, Add, add, $add);
+            token_binary!($name, Sub, sub, $sub);
+            token_binary!($name, Mul, mul, $mul);
+            token_binary!($name, Div, div, $div);
+            impl core::ops::Neg for $name {
+                type Output = Self;
+                #[inline(always)]
+                fn neg(self) -> Self {
+                    self.with(self.s.$neg(self.v))
+                }
+            }
+            assign_ops!($name);
+        };
+    }
+
+    /// The `SimdReal` items that the `pulp` token lane types ([`token_lanes!`], [`v3_lanes!`]) share:
+    /// everything but the masks, which differ (AVX-512 mask registers, AVX2 sign bits).
+    macro_rules! token_common {
+        ($t:ty, $n:literal, $splat:ident, $sqrt:ident, $abs:ident, $fma:ident, $sum:ident, $and:ident,
+         $or:ident) => {
+            type Scalar = $t;
+            const LANES: usize = $n;
+            type Array = [$t; $n];
+
+            #[inline(always)]
+            fn splat(x: $t) -> Self {
+                let s = Self::token();
+                Self { v: s.$splat(x), s }
+            }
+            #[inline(always)]
+            fn load(s: &[$t]) -> Self {
+                let mut a = [0.0; $n];
+                a.copy_from_slice(&s[..$n]);
+                Self::from_array(a)
+            }
+            #[inline(always)]
+            fn store(self, s: &mut [$t]) {
+                s[..$n].copy_from_slice(&self.to_array());
+            }
+            #[inline(always)]
+            fn to_array(self) -> [$t; $n] {
+                bytemuck::cast(self.v)
+            }
+            #[inline(always)]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                self.with(self.s.$fma(self.v, a.v, b.v))
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                self.with(self.s.$abs(self.v))
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                self.with(self.s.$sqrt(self.v))
+            }
+            #[inline(always)]
+            fn copysign(self, sign: Self) -> Self {
+                let magnitude = self.s.$abs(self.v);
+                let signs = self.s.$and(sign.v, self.s.$splat(-0.0));
+                self.with(self.s.$or(magnitude, signs))
+            }
+            #[inline(always)]
+            fn reduce_add(self) -> $t {
+                self.s.$sum(self.v)
+            }
+            #[inline(always)]
+            fn from_array(a: [$t; $n]) -> Self {
+                Self { v: bytemuck::cast(a), s: Self::token() }
+            }
+            #[inline(always)]
+            fn and(self, other: Self) -> Self {
+                self.with(self.s.$and(self.v, other.v))
+            }
+            #[inline(always)]
+            fn or(self, other: Self) -> Self {
+                self.with(self.s.$or(self.v, other.v))
+            }
+            #[inline(always)]
+            fn with_tile_kernel<Op: WithTileKernel<$t>>(op: Op, how: Dispatch) -> Op::Output {
+                dispatch_any(op, how)
+            }
+            #[inline(always)]
+            fn with_best_lanes<Op: WithLanes<$t>>(op: Op) -> Op::Output {
+                op.run::<Self>()
+            }
+        };
+    }
+
     /// Defines a lane type of one 512-bit `pulp` vector that carries its `pulp::x86::V4` token, so each
     /// operation is one AVX-512 instruction on a vector value (LLVM IR vector types) rather than a loop
     /// over an array. The array lanes of [`auto_lanes!`] vectorize well while a solver's loops are fully
@@ -581,69 +691,14 @@ if_dispatching! {
                 }
             }
 
-            macro_rules! token_binary {
-                ($tr:ident, $f:ident, $op:ident) => {
-                    impl core::ops::$tr for $name {
-                        type Output = Self;
-                        #[inline(always)]
-                        fn $f(self, o: Self) -> Self {
-                            self.with(self.s.$op(self.v, o.v))
-                        }
-                    }
-                };
-            }
-            token_binary!(Add, add, $add);
-            token_binary!(Sub, sub, $sub);
-            token_binary!(Mul, mul, $mul);
-            token_binary!(Div, div, $div);
-            impl core::ops::Neg for $name {
-                type Output = Self;
-                #[inline(always)]
-                fn neg(self) -> Self {
-                    self.with(self.s.$neg(self.v))
-                }
-            }
-            assign_ops!($name);
+            token_ops!($name, $add, $sub, $mul, $div, $neg);
 
             impl SimdReal for $name {
-                type Scalar = $t;
-                const LANES: usize = $n;
+                token_common!($t, $n, $splat, $sqrt, $abs, $fma, $sum, $and, $or);
                 const FAST_RECIP_SQRT: bool = true;
                 const FAST_TRANSPOSE: bool = true;
                 const DISPATCH: DispatchLevel = DispatchLevel::Avx512;
-                type Array = [$t; $n];
 
-                #[inline(always)]
-                fn splat(x: $t) -> Self {
-                    let s = Self::token();
-                    Self { v: s.$splat(x), s }
-                }
-                #[inline(always)]
-                fn load(s: &[$t]) -> Self {
-                    let mut a = [0.0; $n];
-                    a.copy_from_slice(&s[..$n]);
-                    Self::from_array(a)
-                }
-                #[inline(always)]
-                fn store(self, s: &mut [$t]) {
-                    s[..$n].copy_from_slice(&self.to_array());
-                }
-                #[inline(always)]
-                fn to_array(self) -> [$t; $n] {
-                    bytemuck::cast(self.v)
-                }
-                #[inline(always)]
-                fn mul_add(self, a: Self, b: Self) -> Self {
-                    self.with(self.s.$fma(self.v, a.v, b.v))
-                }
-                #[inline(always)]
-                fn abs(self) -> Self {
-                    self.with(self.s.$abs(self.v))
-                }
-                #[inline(always)]
-                fn sqrt(self) -> Self {
-                    self.with(self.s.$sqrt(self.v))
-                }
                 /// [`crate::simd::refined_rsqrt`].
                 #[inline(always)]
                 fn recip_sqrt(self) -> Self {
@@ -688,12 +743,6 @@ if_dispatching! {
                     mask.with(mask.s.$sel(mask.kmask(), if_true.v, if_false.v))
                 }
                 #[inline(always)]
-                fn copysign(self, sign: Self) -> Self {
-                    let magnitude = self.s.$abs(self.v);
-                    let signs = self.s.$and(sign.v, self.s.$splat(-0.0));
-                    self.with(self.s.$or(magnitude, signs))
-                }
-                #[inline(always)]
                 fn any(mask: Self) -> bool {
                     mask.kmask().0 != 0
                 }
@@ -701,33 +750,118 @@ if_dispatching! {
                 fn all(mask: Self) -> bool {
                     (!mask.kmask().0) == 0
                 }
+            }
+        };
+    }
+
+    /// Defines a lane type of one 256-bit `pulp` vector that carries its `pulp::x86::V3` token: each
+    /// operation one AVX2/FMA instruction on an LLVM vector value, the AVX2 counterpart of
+    /// [`token_lanes!`]. Masks are all-ones or all-zeros lanes of the vector itself, so `select` is one
+    /// variable blend on their sign bits and `any`/`all` one movemask.
+    ///
+    /// Only constructed inside an AVX2+FMA frame ([`best_lanes`] checked the CPU).
+    macro_rules! v3_lanes {
+        ($name:ident, $t:ty, $n:literal, $vt:ty, $reg:ty, $blendv:ident, $movemask:ident, $is_nan:ident,
+         [$add:ident, $sub:ident, $mul:ident, $div:ident, $min:ident, $max:ident, $lt:ident, $le:ident,
+          $eq:ident, $splat:ident, $sqrt:ident, $abs:ident, $fma:ident, $neg:ident,
+          $sum:ident, $and:ident, $or:ident]) => {
+            #[doc = concat!("`", stringify!($n), "` lanes of `", stringify!($t), "` in one AVX2 register, for the dispatched batched solvers.")]
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name {
+                v: $vt,
+                s: pulp::x86::V3,
+            }
+
+            impl $name {
                 #[inline(always)]
-                fn reduce_add(self) -> $t {
-                    self.s.$sum(self.v)
+                fn token() -> pulp::x86::V3 {
+                    match pulp::x86::V3::try_new() {
+                        Some(s) => s,
+                        None => unreachable!("AVX2 lanes are only made inside an AVX2 frame"),
+                    }
                 }
                 #[inline(always)]
-                fn from_array(a: [$t; $n]) -> Self {
-                    Self { v: bytemuck::cast(a), s: Self::token() }
+                fn with(self, v: $vt) -> Self {
+                    Self { v, s: self.s }
+                }
+                /// `if_true` where the sign bit of `mask` is set, else `if_false`.
+                #[inline(always)]
+                fn blend(self, mask: $vt, if_true: $vt, if_false: $vt) -> $vt {
+                    let r: $reg = self.s.avx.$blendv(
+                        bytemuck::cast(if_false),
+                        bytemuck::cast(if_true),
+                        bytemuck::cast(mask),
+                    );
+                    bytemuck::cast(r)
+                }
+                /// The sign bits of the lanes.
+                #[inline(always)]
+                fn sign_bits(self) -> i32 {
+                    self.s.avx.$movemask(bytemuck::cast(self.v))
+                }
+            }
+
+            token_ops!($name, $add, $sub, $mul, $div, $neg);
+
+            impl SimdReal for $name {
+                token_common!($t, $n, $splat, $sqrt, $abs, $fma, $sum, $and, $or);
+                const DISPATCH: DispatchLevel = DispatchLevel::Avx2Fma;
+
+                #[inline(always)]
+                fn max(self, other: Self) -> Self {
+                    // `wide`'s semantics: a NaN operand is ignored (`vmaxpd` returns its second
+                    // operand when either is NaN).
+                    let m = self.s.$max(self.v, other.v);
+                    self.with(self.blend(bytemuck::cast(self.s.$is_nan(other.v)), self.v, m))
                 }
                 #[inline(always)]
-                fn and(self, other: Self) -> Self {
-                    self.with(self.s.$and(self.v, other.v))
+                fn min(self, other: Self) -> Self {
+                    let m = self.s.$min(self.v, other.v);
+                    self.with(self.blend(bytemuck::cast(self.s.$is_nan(other.v)), self.v, m))
                 }
                 #[inline(always)]
-                fn or(self, other: Self) -> Self {
-                    self.with(self.s.$or(self.v, other.v))
+                fn lt(self, other: Self) -> Self {
+                    self.with(bytemuck::cast(self.s.$lt(self.v, other.v)))
                 }
                 #[inline(always)]
-                fn with_tile_kernel<Op: WithTileKernel<$t>>(op: Op, how: Dispatch) -> Op::Output {
-                    dispatch_any(op, how)
+                fn le(self, other: Self) -> Self {
+                    self.with(bytemuck::cast(self.s.$le(self.v, other.v)))
                 }
                 #[inline(always)]
-                fn with_best_lanes<Op: WithLanes<$t>>(op: Op) -> Op::Output {
-                    op.run::<Self>()
+                fn eq(self, other: Self) -> Self {
+                    self.with(bytemuck::cast(self.s.$eq(self.v, other.v)))
+                }
+                #[inline(always)]
+                fn select(mask: Self, if_true: Self, if_false: Self) -> Self {
+                    mask.with(mask.blend(mask.v, if_true.v, if_false.v))
+                }
+                #[inline(always)]
+                fn any(mask: Self) -> bool {
+                    mask.sign_bits() != 0
+                }
+                #[inline(always)]
+                fn all(mask: Self) -> bool {
+                    mask.sign_bits() == (1 << $n) - 1
                 }
             }
         };
     }
+
+    v3_lanes!(V3F64x4, f64, 4, pulp::f64x4, core::arch::x86_64::__m256d, _mm256_blendv_pd,
+        _mm256_movemask_pd, is_nan_f64x4, [
+        add_f64s, sub_f64s, mul_f64s, div_f64s, min_f64s, max_f64s, less_than_f64s,
+        less_than_or_equal_f64s, equal_f64s, splat_f64s, sqrt_f64s, abs_f64s, mul_add_f64s,
+        neg_f64s, reduce_sum_f64s, and_f64s, or_f64s
+    ]);
+    v3_lanes!(V3F32x8, f32, 8, pulp::f32x8, core::arch::x86_64::__m256, _mm256_blendv_ps,
+        _mm256_movemask_ps, is_nan_f32x8, [
+        add_f32s, sub_f32s, mul_f32s, div_f32s, min_f32s, max_f32s, less_than_f32s,
+        less_than_or_equal_f32s, equal_f32s, splat_f32s, sqrt_f32s, abs_f32s, mul_add_f32s,
+        neg_f32s, reduce_sum_f32s, and_f32s, or_f32s
+    ]);
+    // Two of them: the AVX2 batch lanes (`Real::BatchLanes` width) of the unrolled small blocks.
+    pair_lanes!(V3F64x8, V3F64x4, f64, 4, 8);
+    pair_lanes!(V3F32x16, V3F32x8, f32, 8, 16);
 
     token_lanes!(V4F32x16, f32, 16, pulp::f32x16, pulp::i32x16, pulp::b16, f32s, [
         add_f32s, sub_f32s, mul_f32s, div_f32s, min_f32s, max_f32s, less_than_f32s,
@@ -753,7 +887,8 @@ if_dispatching! {
     auto_lanes!(AutoF64x16, f64, 16, u64);
     auto_lanes!(AutoF32x32, f32, 32, u32);
 
-    // Two `AutoF64x4` / `AutoF32x8`, the AVX2 batch lanes (`Real::BatchLanes` width): each operation
+    // Two `AutoF64x4` / `AutoF32x8`, the AVX2 batch lanes (`Real::BatchLanes` width) but for the
+    // unrolled small blocks (`V3F64x8` / `V3F32x16`, `WithLanes::UNROLLED`): each operation
     // one 256-bit instruction per half. One 8/16-wide array vectorized worse (portable f64 lane
     // Jacobi n = 5 446 -> 319 ns, lane QR n = 7 862 -> 684 ns per matrix; see ARCHITECTURE.md).
     pair_lanes!(AutoPairF64x8, AutoF64x4, f64, 4, 8);
