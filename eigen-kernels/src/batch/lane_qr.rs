@@ -210,11 +210,11 @@ fn safe_range<T: Real, V: SimdReal<Scalar = T>>() -> (V, V) {
     (V::splat(lo), V::splat(hi))
 }
 
-/// The smallest (`largest = false`) or largest lane of `x`, whose lanes hold indices as exact
-/// floats, as an index: folded as floats, then one conversion (a saturating float-to-integer
-/// conversion per lane made up a third of a step's bookkeeping instructions).
+/// `pick` (`T::min` or `T::max`) over the lanes of `x`, whose lanes hold indices as exact floats, as
+/// an index: folded as floats, then one conversion (a saturating float-to-integer conversion per lane
+/// made up a third of a step's bookkeeping instructions).
 #[inline(always)]
-fn lane_index<T: Real, V: SimdReal<Scalar = T>>(x: V, largest: bool) -> usize {
+fn lane_index<T: Real, V: SimdReal<Scalar = T>>(x: V, pick: fn(T, T) -> T) -> usize {
     let mut a = x.to_array();
     let lanes = a.as_mut();
     // Pairwise halving (the lane counts are powers of two): a chain of log2(LANES) steps.
@@ -223,7 +223,7 @@ fn lane_index<T: Real, V: SimdReal<Scalar = T>>(x: V, largest: bool) -> usize {
         width /= 2;
         for i in 0..width {
             let (u, v) = (lanes[i], lanes[i + width]);
-            lanes[i] = if largest { u.max(v) } else { u.min(v) };
+            lanes[i] = pick(u, v);
         }
     }
     lanes[0].to_f64() as usize
@@ -316,9 +316,9 @@ fn implicit_ql<T: Real, V: SimdReal<Scalar = T>>(
         let dm = V::select(done, zero, dm);
         let (lo, hi) = (V::select(done, zero, t), V::select(done, zero, m));
         // The union of the stepping lanes' windows, and the lowest top among them.
-        let first = lane_index(V::select(done, last_index, t), false);
-        let top_last = lane_index(lo, true);
-        let last = lane_index(hi, true);
+        let first = lane_index(V::select(done, last_index, t), T::min);
+        let top_last = lane_index(lo, T::max);
+        let last = lane_index(hi, T::max);
         // Wilkinson shift from the leading 2x2 of each window (dsteqr's QL form), all lanes at once.
         let g = (dt1 - dt) / (two * et);
         let r = V::select(g.abs().lt(big), g.mul_add(g, one).sqrt(), g.abs());

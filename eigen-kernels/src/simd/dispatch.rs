@@ -575,7 +575,7 @@ if_dispatching! {
     /// everything but the masks, which differ (AVX-512 mask registers, AVX2 sign bits).
     macro_rules! token_common {
         ($t:ty, $n:literal, $splat:ident, $sqrt:ident, $abs:ident, $fma:ident, $sum:ident, $and:ident,
-         $or:ident) => {
+         $or:ident, $min:ident, $max:ident, $sel:ident, $is_nan:ident) => {
             type Scalar = $t;
             const LANES: usize = $n;
             type Array = [$t; $n];
@@ -610,6 +610,18 @@ if_dispatching! {
             #[inline(always)]
             fn sqrt(self) -> Self {
                 self.with(self.s.$sqrt(self.v))
+            }
+            #[inline(always)]
+            fn max(self, other: Self) -> Self {
+                // `wide`'s semantics: a NaN operand is ignored (`vmaxpd`/`vmaxps` return their
+                // second operand when either is NaN).
+                let m = self.s.$max(self.v, other.v);
+                self.with(self.s.$sel(self.s.$is_nan(other.v), self.v, m))
+            }
+            #[inline(always)]
+            fn min(self, other: Self) -> Self {
+                let m = self.s.$min(self.v, other.v);
+                self.with(self.s.$sel(self.s.$is_nan(other.v), self.v, m))
             }
             #[inline(always)]
             fn copysign(self, sign: Self) -> Self {
@@ -694,7 +706,7 @@ if_dispatching! {
             token_ops!($name, $add, $sub, $mul, $div, $neg);
 
             impl SimdReal for $name {
-                token_common!($t, $n, $splat, $sqrt, $abs, $fma, $sum, $and, $or);
+                token_common!($t, $n, $splat, $sqrt, $abs, $fma, $sum, $and, $or, $min, $max, $sel, $is_nan);
                 const FAST_RECIP_SQRT: bool = true;
                 const FAST_TRANSPOSE: bool = true;
                 const DISPATCH: DispatchLevel = DispatchLevel::Avx512;
@@ -713,18 +725,6 @@ if_dispatching! {
                     for (t, o) in tile.iter_mut().zip(crate::simd::transpose512::$rsqrt(s, rows)) {
                         *t = t.with(o);
                     }
-                }
-                #[inline(always)]
-                fn max(self, other: Self) -> Self {
-                    // `wide`'s semantics: a NaN operand is ignored (`vmaxps` returns its second operand
-                    // when either is NaN).
-                    let m = self.s.$max(self.v, other.v);
-                    self.with(self.s.$sel(self.s.$is_nan(other.v), self.v, m))
-                }
-                #[inline(always)]
-                fn min(self, other: Self) -> Self {
-                    let m = self.s.$min(self.v, other.v);
-                    self.with(self.s.$sel(self.s.$is_nan(other.v), self.v, m))
                 }
                 #[inline(always)]
                 fn lt(self, other: Self) -> Self {
@@ -763,7 +763,7 @@ if_dispatching! {
     macro_rules! v3_lanes {
         ($name:ident, $t:ty, $n:literal, $vt:ty, $reg:ty, $blendv:ident, $movemask:ident, $is_nan:ident,
          [$add:ident, $sub:ident, $mul:ident, $div:ident, $min:ident, $max:ident, $lt:ident, $le:ident,
-          $eq:ident, $splat:ident, $sqrt:ident, $abs:ident, $fma:ident, $neg:ident,
+          $eq:ident, $sel:ident, $splat:ident, $sqrt:ident, $abs:ident, $fma:ident, $neg:ident,
           $sum:ident, $and:ident, $or:ident]) => {
             #[doc = concat!("`", stringify!($n), "` lanes of `", stringify!($t), "` in one AVX2 register, for the dispatched batched solvers.")]
             #[derive(Debug, Clone, Copy)]
@@ -804,21 +804,9 @@ if_dispatching! {
             token_ops!($name, $add, $sub, $mul, $div, $neg);
 
             impl SimdReal for $name {
-                token_common!($t, $n, $splat, $sqrt, $abs, $fma, $sum, $and, $or);
+                token_common!($t, $n, $splat, $sqrt, $abs, $fma, $sum, $and, $or, $min, $max, $sel, $is_nan);
                 const DISPATCH: DispatchLevel = DispatchLevel::Avx2Fma;
 
-                #[inline(always)]
-                fn max(self, other: Self) -> Self {
-                    // `wide`'s semantics: a NaN operand is ignored (`vmaxpd` returns its second
-                    // operand when either is NaN).
-                    let m = self.s.$max(self.v, other.v);
-                    self.with(self.blend(bytemuck::cast(self.s.$is_nan(other.v)), self.v, m))
-                }
-                #[inline(always)]
-                fn min(self, other: Self) -> Self {
-                    let m = self.s.$min(self.v, other.v);
-                    self.with(self.blend(bytemuck::cast(self.s.$is_nan(other.v)), self.v, m))
-                }
                 #[inline(always)]
                 fn lt(self, other: Self) -> Self {
                     self.with(bytemuck::cast(self.s.$lt(self.v, other.v)))
@@ -850,13 +838,13 @@ if_dispatching! {
     v3_lanes!(V3F64x4, f64, 4, pulp::f64x4, core::arch::x86_64::__m256d, _mm256_blendv_pd,
         _mm256_movemask_pd, is_nan_f64x4, [
         add_f64s, sub_f64s, mul_f64s, div_f64s, min_f64s, max_f64s, less_than_f64s,
-        less_than_or_equal_f64s, equal_f64s, splat_f64s, sqrt_f64s, abs_f64s, mul_add_f64s,
+        less_than_or_equal_f64s, equal_f64s, select_f64s, splat_f64s, sqrt_f64s, abs_f64s, mul_add_f64s,
         neg_f64s, reduce_sum_f64s, and_f64s, or_f64s
     ]);
     v3_lanes!(V3F32x8, f32, 8, pulp::f32x8, core::arch::x86_64::__m256, _mm256_blendv_ps,
         _mm256_movemask_ps, is_nan_f32x8, [
         add_f32s, sub_f32s, mul_f32s, div_f32s, min_f32s, max_f32s, less_than_f32s,
-        less_than_or_equal_f32s, equal_f32s, splat_f32s, sqrt_f32s, abs_f32s, mul_add_f32s,
+        less_than_or_equal_f32s, equal_f32s, select_f32s, splat_f32s, sqrt_f32s, abs_f32s, mul_add_f32s,
         neg_f32s, reduce_sum_f32s, and_f32s, or_f32s
     ]);
     // Two of them: the AVX2 batch lanes (`Real::BatchLanes` width) of the unrolled small blocks.
