@@ -294,6 +294,7 @@ fn run_shape<T: Real, const N: usize, const QR: bool>(shape: Block, args: Args<'
         Block::Wide => T::BatchLanes::with_best_lanes(Fixed::<T, N, QR, { Block::Wide as u8 }> { args }),
         Block::Unrolled => T::Lanes::with_best_lanes(Fixed::<T, N, QR, { Block::Unrolled as u8 }> { args }),
         Block::Runtime => T::Lanes::with_best_lanes(Dynamic::<T, QR> { n: N, args }),
+        Block::WideRuntime => T::BatchLanes::with_best_lanes(Dynamic::<T, QR> { n: N, args }),
     }
 }
 
@@ -314,6 +315,8 @@ enum Block {
     /// A runtime-`n` block on [`Real::Lanes`] (`n` must not be a constant there, or the unrolling
     /// comes back).
     Runtime,
+    /// A runtime-`n` block on [`Real::BatchLanes`].
+    WideRuntime,
 }
 
 /// Whether this build has AVX2 compiled in and not AVX-512 (`-C target-cpu=native` on an AVX2
@@ -339,7 +342,10 @@ const AVX2_COMPILED: bool = cfg!(all(
 ///   against 2093-2448 ns wide).
 /// - AVX-512 dispatch: the dispatched array lanes vectorize the fully unrolled lane QR worse than a
 ///   runtime-n block (f64 n = 8 1.86 -> 1.44 us, n = 16 7.6 -> 5.3 us), so lane QR at `n > 6` runs
-///   runtime-n; lane Jacobi unrolled (f32 n = 7: 0.65 us unrolled, 1.0 us runtime-n).
+///   runtime-n, and on the batch width (two 512-bit registers per lane vector, two rotation chains
+///   per instruction stream; the chase is latency bound): 15-30 % faster for f64 and about 2x for
+///   f32 than on one register (Sapphire Rapids, 2026-11-29, see `ARCHITECTURE.md`); lane Jacobi
+///   unrolled (f32 n = 7: 0.65 us unrolled, 1.0 us runtime-n).
 /// - Otherwise (AVX-512 compiled in, other targets): unrolled on the native width.
 ///
 /// `single`: `f32` matrices; `qr`: lane QR (else lane Jacobi). A `const fn`, so that each lane type's
@@ -354,7 +360,7 @@ const fn block_for(single: bool, n: usize, qr: bool, level: DispatchLevel) -> Bl
         DispatchLevel::Compiled if AVX2_COMPILED && avx2_wide => Block::Wide,
         DispatchLevel::Compiled => Block::Unrolled,
         _ if !qr => Block::Unrolled,
-        _ => Block::Runtime,
+        _ => Block::WideRuntime,
     }
 }
 
@@ -464,10 +470,12 @@ pub(crate) fn solve_dyn<T: Real>(n: usize, args: Args<'_, T>) -> Failures {
     if n == 0 || n > MAX_DYN_N {
         return Failures::default();
     }
-    if args.set.solver_for(n) == Solver::Qr {
-        T::Lanes::with_best_lanes(Dynamic::<T, true> { n, args })
-    } else {
-        T::Lanes::with_best_lanes(Dynamic::<T, false> { n, args })
+    // Lane QR on the batch width where [`block_for`] runs it there at the largest fixed `n`.
+    let qr = args.set.solver_for(n) == Solver::Qr;
+    match (qr, block_for(is_single::<T>(), MAX_FIXED_N, qr, dispatch_level())) {
+        (true, Block::WideRuntime) => T::BatchLanes::with_best_lanes(Dynamic::<T, true> { n, args }),
+        (true, _) => T::Lanes::with_best_lanes(Dynamic::<T, true> { n, args }),
+        (false, _) => T::Lanes::with_best_lanes(Dynamic::<T, false> { n, args }),
     }
 }
 
@@ -591,6 +599,7 @@ mod tests {
             Block::Wide => solve_fixed_in::<T, T::BatchLanes, N, QR>(args),
             Block::Unrolled => solve_fixed_in::<T, T::Lanes, N, QR>(args),
             Block::Runtime => Dynamic::<T, QR> { n: N, args }.run::<T::Lanes>(),
+            Block::WideRuntime => Dynamic::<T, QR> { n: N, args }.run::<T::BatchLanes>(),
         }
     }
 
@@ -688,7 +697,7 @@ mod tests {
     #[test]
     fn every_block_shape_gives_the_same_decomposition() {
         let unrolled = Some(Block::Unrolled);
-        for shape in [Block::Wide, Block::Runtime] {
+        for shape in [Block::Wide, Block::Runtime, Block::WideRuntime] {
             runs_agree::<f64, 9>(Solver::Qr, unrolled, Some(shape));
             runs_agree::<f64, 12>(Solver::Qr, unrolled, Some(shape));
             runs_agree::<f32, 13>(Solver::Qr, unrolled, Some(shape));
