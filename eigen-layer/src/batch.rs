@@ -102,7 +102,7 @@ fn batch_shape<T>(what: &'static str, a: &[T], n: usize) -> Result<(usize, usize
 ///
 /// Route: up to `MAX_DYN_N` every solver choice goes to `eigen_kernels::batch` (one matrix per SIMD
 /// lane: lane Jacobi, or lane QR, which `Solver::Auto` picks from `n = batch::AUTO_QR_MIN_N` (f64) or
-/// `AUTO_QR_MIN_N_F32` (f32)); above
+/// `AUTO_QR_MIN_N_F32` (f32), `AUTO_QR_MIN_N_AVX512` where the lanes run on AVX-512); above
 /// it each matrix is solved by [`eigh_in_place`]. Measured with `eigen-kernels`' `batch_profile`-style
 /// runs: at n = 32 the lane QR takes 43 us (native) / 58 us (portable) per f64 matrix against 74 us
 /// for the single-matrix QR.

@@ -1,13 +1,15 @@
 //! Batched eigensolvers: many small symmetric matrices at once, one matrix per SIMD lane.
 //!
 //! A block of `LANES` matrices (the lane count of [`Real::BatchLanes`](crate::Real::BatchLanes), 16 `f32`
-//! or 8 `f64`, for `n <= 6`; of [`Real::Lanes`](crate::Real::Lanes), e.g. 8 `f32` or 4 `f64` with AVX2,
-//! above) is transposed into structure-of-arrays form, so that entry `(i, j)` of all of them
+//! or 8 `f64`, for `n <= 6`, and for lane QR on most CPUs; of [`Real::Lanes`](crate::Real::Lanes),
+//! e.g. 8 `f32` or 4 `f64` with AVX2, otherwise; the run-time dispatch doubles both on AVX-512) is
+//! transposed into structure-of-arrays form, so that entry `(i, j)` of all of them
 //! is one vector; one of two lane solvers then works on all lanes at once, each lane with its own
 //! convergence state, power-of-two scaling and output conventions, and the results are transposed back:
 //! - lane Jacobi: branch-free Jacobi (the approach of cuSOLVER's `syevjBatched` and of McAdams et
 //!   al. 2011 for 3x3 SVDs), [`Solver::Jacobi`](crate::Solver::Jacobi), and [`Solver::Auto`](crate::Solver::Auto)
-//!   below `n = AUTO_QR_MIN_N` (7) for `f64`, `AUTO_QR_MIN_N_F32` (8) for `f32`;
+//!   below `n = AUTO_QR_MIN_N` (7) for `f64`, `AUTO_QR_MIN_N_F32` (8) for `f32`, and
+//!   `AUTO_QR_MIN_N_AVX512` (6) for both where the lanes run on AVX-512;
 //! - lane QR: Householder tridiagonalization and lock-step Wilkinson-shift QL, each lane deflating its
 //!   own window ([`Solver::Qr`](crate::Solver::Qr), and `Auto` from those sizes to `MAX_LANE_QR_N`):
 //!   fewer flops than Jacobi's sweeps, as fast or faster from there (measured, both builds; see
@@ -73,7 +75,10 @@ use core::fmt;
 
 use crate::EigenError;
 
-pub use api::{AUTO_QR_MIN_N, AUTO_QR_MIN_N_F32, MAX_DYN_N, MAX_LANE_QR_N, eigh_batch, eigh_batch_dyn};
+pub use api::{
+    AUTO_QR_MIN_N, AUTO_QR_MIN_N_AVX512, AUTO_QR_MIN_N_F32, MAX_DYN_N, MAX_LANE_QR_N, eigh_batch,
+    eigh_batch_dyn,
+};
 #[cfg(feature = "rayon")]
 pub use parallel::{par_eigh_batch, par_eigh_batch_dyn};
 
