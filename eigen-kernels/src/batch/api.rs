@@ -541,6 +541,10 @@ impl<T: Real, const QR: bool> WithLanes<T> for Dynamic<'_, T, QR> {
 ///   [`AUTO_QR_MIN_N`] (`f64`; [`AUTO_QR_MIN_N_F32`] for `f32`) and lane QR from it. Eigenvectors
 ///   are computed exactly when a `vectors` buffer is passed.
 ///
+/// Stack: a block of matrices and their eigenvectors lives on the stack, `2 N^2` lane vectors of up
+/// to 128 bytes (64 KiB at `N = 16`), or `2 * 32^2` of them (256 KiB) in the runtime-`n` blocks
+/// (`n > 16` in [`eigh_batch_dyn`], lane QR at `n > 6` where the lanes run on AVX-512).
+///
 /// Errors: [`BatchError::Invalid`] if `values`/`vectors` lengths differ from `mats.len()` or the solver is
 /// unsupported (nothing is written); [`BatchError::Failed`] if some matrices failed (see the
 /// [module docs](super) for the policy: every other matrix is solved).
