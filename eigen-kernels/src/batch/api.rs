@@ -79,10 +79,10 @@ pub const AUTO_QR_MIN_N_F32: usize = 8;
 
 /// [`AUTO_QR_MIN_N`] for both precisions where the lane solvers run on AVX-512 (dispatched at run
 /// time in a portable x86-64 build, or compiled in): lane QR's rotation chase runs two 512-bit
-/// chains there, and it beats lane Jacobi from `n = 6` (portable f32 n = 6 about 250 -> 210 ns, f64
-/// 450 -> 410 ns per matrix; native f32 240 -> 140 ns, f64 385 -> 310 ns; Sapphire Rapids,
-/// 2026-11-29; at n = 5 the two are level within the noise).
-pub const AUTO_QR_MIN_N_AVX512: usize = 6;
+/// chains there, and at `n = 7` it takes half of lane Jacobi's time for `f32` (portable 480 -> 250 ns
+/// per matrix, Sapphire Rapids, 2026-11-30, release profile); at `n = 6` lane Jacobi stays level
+/// (`f32`) or 7 % ahead (`f64`).
+pub const AUTO_QR_MIN_N_AVX512: usize = 7;
 
 /// Whether the lane solvers run on AVX-512 in this build on this CPU.
 fn avx512_lanes() -> bool {
@@ -360,12 +360,13 @@ const AVX512_COMPILED: bool = cfg!(all(target_arch = "x86_64", target_feature = 
 /// - AVX-512 dispatch: the dispatched array lanes vectorize the fully unrolled lane QR worse than a
 ///   runtime-n block (f64 n = 8 1.86 -> 1.44 us, n = 16 7.6 -> 5.3 us), so lane QR at `n > 6` runs
 ///   runtime-n, and on the batch width (two 512-bit registers per lane vector, two rotation chains
-///   per instruction stream; the chase is latency bound): 15-30 % faster for f64 and about 2x for
-///   f32 than on one register (Sapphire Rapids, 2026-11-29, see `ARCHITECTURE.md`); lane Jacobi
+///   per instruction stream; the chase is latency bound): f64 n = 7..16 17-25 % and f32 n = 8..16
+///   19-24 % faster than on one register (Sapphire Rapids, 2026-11-30, see `ARCHITECTURE.md`); lane Jacobi
 ///   unrolled (f32 n = 7: 0.65 us unrolled, 1.0 us runtime-n).
 /// - AVX-512 compiled in (native build on that machine): lane QR at `n > 6` unrolled on the batch
 ///   width, 5-18 % faster than on the native width (f64 n = 7 528 -> 427 ns, f32 n = 12 932 -> 750 ns
-///   per matrix; Sapphire Rapids, 2026-11-29); lane Jacobi unrolled on the native width.
+///   per matrix; Sapphire Rapids, 2026-11-29, builds with 16 codegen units); lane Jacobi unrolled on
+///   the native width.
 /// - Otherwise (other targets): unrolled on the native width.
 ///
 /// `single`: `f32` matrices; `qr`: lane QR (else lane Jacobi). A `const fn`, so that each lane type's

@@ -9,7 +9,7 @@
 //! - lane Jacobi: branch-free Jacobi (the approach of cuSOLVER's `syevjBatched` and of McAdams et
 //!   al. 2011 for 3x3 SVDs), [`Solver::Jacobi`](crate::Solver::Jacobi), and [`Solver::Auto`](crate::Solver::Auto)
 //!   below `n = AUTO_QR_MIN_N` (7) for `f64`, `AUTO_QR_MIN_N_F32` (8) for `f32`, and
-//!   `AUTO_QR_MIN_N_AVX512` (6) for both where the lanes run on AVX-512;
+//!   `AUTO_QR_MIN_N_AVX512` (7) for both where the lanes run on AVX-512;
 //! - lane QR: Householder tridiagonalization and lock-step Wilkinson-shift QL, each lane deflating its
 //!   own window ([`Solver::Qr`](crate::Solver::Qr), and `Auto` from those sizes to `MAX_LANE_QR_N`):
 //!   fewer flops than Jacobi's sweeps, as fast or faster from there (measured, both builds; see
