@@ -307,8 +307,19 @@ fn run_shape<T: Real, const N: usize, const QR: bool>(shape: Block, args: Args<'
     match shape {
         Block::Wide => T::BatchLanes::with_best_lanes(Fixed::<T, N, QR, { Block::Wide as u8 }> { args }),
         Block::Unrolled => T::Lanes::with_best_lanes(Fixed::<T, N, QR, { Block::Unrolled as u8 }> { args }),
-        Block::Runtime => T::Lanes::with_best_lanes(Dynamic::<T, QR> { n: N, args }),
-        Block::WideRuntime => T::BatchLanes::with_best_lanes(Dynamic::<T, QR> { n: N, args }),
+        Block::Runtime | Block::WideRuntime => run_runtime::<T, QR>(shape, N, args),
+    }
+}
+
+/// The runtime-`n` blocks with lane QR (`QR`) or lane Jacobi: on [`Real::BatchLanes`] for
+/// [`Block::WideRuntime`], else on [`Real::Lanes`].
+#[inline(always)]
+fn run_runtime<T: Real, const QR: bool>(shape: Block, n: usize, args: Args<'_, T>) -> Failures {
+    let op = Dynamic::<T, QR> { n, args };
+    if shape == Block::WideRuntime {
+        T::BatchLanes::with_best_lanes(op)
+    } else {
+        T::Lanes::with_best_lanes(op)
     }
 }
 
@@ -492,12 +503,12 @@ pub(crate) fn solve_dyn<T: Real>(n: usize, args: Args<'_, T>) -> Failures {
     if n == 0 || n > MAX_DYN_N {
         return Failures::default();
     }
-    // Lane QR on the batch width where [`block_for`] runs it there at the largest fixed `n`.
-    let qr = args.set.solver_for(n) == Solver::Qr;
-    match (qr, block_for(is_single::<T>(), MAX_FIXED_N, qr, dispatch_level())) {
-        (true, Block::WideRuntime) => T::BatchLanes::with_best_lanes(Dynamic::<T, true> { n, args }),
-        (true, _) => T::Lanes::with_best_lanes(Dynamic::<T, true> { n, args }),
-        (false, _) => T::Lanes::with_best_lanes(Dynamic::<T, false> { n, args }),
+    if args.set.solver_for(n) == Solver::Qr {
+        // On the lanes of [`block_for`]'s runtime-n block at the largest fixed `n`, if it has one.
+        let shape = block_for(is_single::<T>(), MAX_FIXED_N, true, dispatch_level());
+        run_runtime::<T, true>(shape, n, args)
+    } else {
+        run_runtime::<T, false>(Block::Runtime, n, args)
     }
 }
 
