@@ -45,9 +45,10 @@ pub fn workspace_len<T: Real>(n: usize, opts: &Options) -> usize {
 /// The least workspace (in scalars) [`eigh_in_place`] accepts for an `n x n` problem with `opts`:
 /// LAPACK's minimal `lwork`. It equals [`workspace_len`] except for the QR solver at large `n`, which
 /// runs in `4 n`: with eigenvectors from n = 128 by its QR-iteration path instead of divide and conquer
-/// (slower, by an amount not measured here), and from n = 192 with its reduction in place instead of
-/// in an aligned copy (5-25 % slower; the eigenvalues are the same bit for bit). Between the two
-/// lengths each faster path is taken when the workspace holds it.
+/// (slower, by an amount not measured here), and from n = 32 with its reduction in place instead of
+/// in an aligned, padded copy (the reduction up to 1.9x slower; the eigenvalues differ by rounding,
+/// within the usual accuracy bounds). Between the two lengths each faster path is taken when the
+/// workspace holds it.
 pub fn min_workspace_len<T: Real>(n: usize, opts: &Options) -> usize {
     match resolve_solver(n, opts) {
         Solver::Jacobi | Solver::Auto => jacobi::workspace_len(n),
@@ -166,9 +167,12 @@ pub struct FixedEigh<T, const N: usize> {
 
 /// Eigen-decomposition of a fixed-size symmetric matrix given as an array of columns; no allocation.
 ///
-/// Same contract as [`eigh_in_place`], including the choice of [`Solver::Auto`]. The workspace lives on
-/// the stack: `4 * N` scalars, or `2 * N * N` when Jacobi runs in the Brent–Luk ordering (`N >= 32`), which
-/// needs a second matrix buffer.
+/// Same contract as [`eigh_in_place`], including the choice of [`Solver::Auto`]. The
+/// workspace lives on the stack: `4 * N` scalars, or `2 * N * N` where [`workspace_len`] asks for more
+/// (Jacobi's Brent–Luk ordering from `N = 32`, which needs a second matrix buffer; the QR reduction's
+/// padded copy from `N = 32`). The faster paths that the buffer holds are taken, so the results equal
+/// [`eigh`]'s wherever it holds all of [`workspace_len`]; elsewhere (QR with eigenvectors from `N =
+/// 128`, and a few sizes just above 32) they agree within the accuracy bounds.
 pub fn eigh_fixed<T: Real, const N: usize>(
     a: &[[T; N]; N],
     opts: &Options,
@@ -177,7 +181,7 @@ pub fn eigh_fixed<T: Real, const N: usize>(
     let mut values = [T::ZERO; N];
     let mut small = [[T::ZERO; N]; 4];
     let mut large = [[[T::ZERO; N]; N]; 2];
-    let work: &mut [T] = if min_workspace_len::<T>(N, opts) <= 4 * N {
+    let work: &mut [T] = if workspace_len::<T>(N, opts) <= 4 * N {
         small.as_flattened_mut()
     } else {
         large.as_flattened_mut().as_flattened_mut()

@@ -898,6 +898,60 @@ pub(crate) struct Rank2Coeffs<T> {
     pub uj: T,
 }
 
+/// A column pair's [`Rank2Coeffs`] in lanes: `-vj`, `-wj` and `uj` of each column.
+#[derive(Clone, Copy)]
+struct PairLanes<V> {
+    nv1: V,
+    nw1: V,
+    u1: V,
+    nv2: V,
+    nw2: V,
+    u2: V,
+}
+
+impl<V: Copy> PairLanes<V> {
+    #[inline(always)]
+    fn new<T: Real, K: TileKernel<T, V = V>>(kern: K, k1: Rank2Coeffs<T>, k2: Rank2Coeffs<T>) -> Self {
+        let s = |x| kern.splat(x);
+        PairLanes {
+            nv1: s(-k1.vj),
+            nw1: s(-k1.wj),
+            u1: s(k1.uj),
+            nv2: s(-k2.vj),
+            nw2: s(-k2.wj),
+            u2: s(k2.uj),
+        }
+    }
+}
+
+/// One lane chunk (rows `i..`) of a column pair's fused pass, no masking: `c <- c - vj w - wj v` for both
+/// columns, `p <- p + u1 c1 + u2 c2`, and `acc += c . u` for each; returns the accumulators.
+#[inline(always)]
+#[allow(clippy::type_complexity)]
+fn pair_chunk<T: Real, K: TileKernel<T>>(
+    kern: K,
+    i: usize,
+    (c1, c2): (&mut [T], &mut [T]),
+    (v, w, u): (&[T], &[T], &[T]),
+    p: &mut [T],
+    k: PairLanes<K::V>,
+    (acc1, acc2): (K::V, K::V),
+) -> (K::V, K::V) {
+    let r = i..i + K::LANES;
+    let (vv, wv, uv) = (
+        kern.load(&v[r.clone()]),
+        kern.load(&w[r.clone()]),
+        kern.load(&u[r.clone()]),
+    );
+    let x1 = kern.mul_add(k.nw1, vv, kern.mul_add(k.nv1, wv, kern.load(&c1[r.clone()])));
+    let x2 = kern.mul_add(k.nw2, vv, kern.mul_add(k.nv2, wv, kern.load(&c2[r.clone()])));
+    kern.store(x1, &mut c1[r.clone()]);
+    kern.store(x2, &mut c2[r.clone()]);
+    let pv = kern.mul_add(k.u2, x2, kern.mul_add(k.u1, x1, kern.load(&p[r.clone()])));
+    kern.store(pv, &mut p[r]);
+    (kern.mul_add(x1, uv, acc1), kern.mul_add(x2, uv, acc2))
+}
+
 /// Two columns of the fused tridiagonalization step (faer's fused `syr2` + `symv`): applies the pending
 /// symmetric rank-2 updates `c <- c - vj w - wj v` of `c1` and `c2` (same rows) and, in the same
 /// pass, accumulates the next symmetric matrix-vector product `p <- p + uj c` and returns
@@ -906,10 +960,9 @@ pub(crate) struct Rank2Coeffs<T> {
 /// (values-only solve, n = 512 and 1024, both builds).
 ///
 /// `row` is the row index of `c1[0]`: the rows before the next multiple of the lane width are done
-/// in scalar, so that on a matrix with aligned columns ([`crate::qr::tridiagonalize`]'s padded copy)
-/// every vector load and store is aligned and none straddles a cache line (on an aligned matrix, 6-14 %
-/// faster than without the scalar rows at n = 256 to 1024, same binary). The split depends on `row`
-/// only, never on an address, so results are reproducible.
+/// in scalar, so that on a matrix with aligned columns every vector load and store is aligned and none
+/// straddles a cache line. The split depends on `row` only, never on an address, so results are
+/// reproducible. The reduction's padded copy runs [`rank2_symv2_padded`] instead, with no scalar rows.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn rank2_symv2<T: Real, K: TileKernel<T>>(
@@ -946,26 +999,11 @@ pub(crate) fn rank2_symv2<T: Real, K: TileKernel<T>>(
         scalar_row!(i);
     }
     let split = len - (len - peel) % lanes;
-    let s = |x| kern.splat(x);
-    let (nv1, nw1, u1) = (s(-k1.vj), s(-k1.wj), s(k1.uj));
-    let (nv2, nw2, u2) = (s(-k2.vj), s(-k2.wj), s(k2.uj));
-    let (mut acc1, mut acc2) = (s(T::ZERO), s(T::ZERO));
+    let lanes_of = PairLanes::new(kern, k1, k2);
+    let (mut acc1, mut acc2) = (kern.splat(T::ZERO), kern.splat(T::ZERO));
     let mut i = peel;
     while i < split {
-        let r = i..i + lanes;
-        let (vv, wv, uv) = (
-            kern.load(&v[r.clone()]),
-            kern.load(&w[r.clone()]),
-            kern.load(&u[r.clone()]),
-        );
-        let x1 = kern.mul_add(nw1, vv, kern.mul_add(nv1, wv, kern.load(&c1[r.clone()])));
-        let x2 = kern.mul_add(nw2, vv, kern.mul_add(nv2, wv, kern.load(&c2[r.clone()])));
-        kern.store(x1, &mut c1[r.clone()]);
-        kern.store(x2, &mut c2[r.clone()]);
-        let pv = kern.mul_add(u2, x2, kern.mul_add(u1, x1, kern.load(&p[r.clone()])));
-        kern.store(pv, &mut p[r]);
-        acc1 = kern.mul_add(x1, uv, acc1);
-        acc2 = kern.mul_add(x2, uv, acc2);
+        (acc1, acc2) = pair_chunk(kern, i, (c1, c2), (v, w, u), p, lanes_of, (acc1, acc2));
         i += lanes;
     }
     sum1 += kern.reduce_add(acc1);
@@ -974,6 +1012,89 @@ pub(crate) fn rank2_symv2<T: Real, K: TileKernel<T>>(
         scalar_row!(i);
     }
     (sum1, sum2)
+}
+
+/// The widest lane vector of any tile kernel, in scalars (AVX-512 `f32`).
+pub(crate) const MAX_LANES: usize = 16;
+
+/// [`MAX_LANES`] zeros then as many ones: `load(&table[MAX_LANES - z..])` is a lane mask whose first
+/// `z` lanes are 0 and the others 1.
+pub(crate) fn mask_table<T: Real>() -> [T; 2 * MAX_LANES] {
+    core::array::from_fn(|i| if i < MAX_LANES { T::ZERO } else { T::ONE })
+}
+
+/// [`rank2_symv2`] for columns `j` and `j + 1` of a padded matrix, over all their rows at once:
+/// `c1`, `c2`, `v`, `w`, `u` and `p` are indexed by row and hold `end` rows, `end` the row count rounded
+/// up to the lane width. The rows past the matrix are zero in all of them, and the rows above the
+/// columns' diagonals (the upper triangle, `v`, `w` and `p` there) are finite.
+///
+/// The lane chunk that holds a diagonal starts at a multiple of the lane width and is masked (the
+/// update multiplied by 0 / 1 lanes, so the rows above the diagonal keep their values) instead of done
+/// in scalar rows; the padding rows run as whole chunks. So no row is scalar: with 16 `f32` lanes the
+/// scalar head and tail of [`rank2_symv2`] averaged 15 rows per column pair. Each column's diagonal
+/// enters `p` once; returns `(c1 . u, c2 . u)` over the rows strictly below each diagonal.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn rank2_symv2_padded<T: Real, K: TileKernel<T>>(
+    kern: K,
+    j: usize,
+    end: usize,
+    c1: &mut [T],
+    c2: &mut [T],
+    (v, w, u): (&[T], &[T], &[T]),
+    p: &mut [T],
+    (k1, k2): (Rank2Coeffs<T>, Rank2Coeffs<T>),
+    table: &[T; 2 * MAX_LANES],
+) -> (T, T) {
+    let l = K::LANES;
+    let (c1, c2, v, w, u, p) = (
+        &mut c1[..end],
+        &mut c2[..end],
+        &v[..end],
+        &w[..end],
+        &u[..end],
+        &mut p[..end],
+    );
+    let zero = kern.splat(T::ZERO);
+    let k = PairLanes::new(kern, k1, k2);
+    let PairLanes {
+        nv1,
+        nw1,
+        u1,
+        nv2,
+        nw2,
+        u2,
+    } = k;
+    let (mut acc1, mut acc2) = (zero, zero);
+    // Lanes of the chunk at row `i` from row `from` on.
+    let mask = |i: usize, from: usize| kern.load(&table[MAX_LANES - from.saturating_sub(i).min(l)..]);
+    let mut i = j - j % l;
+    while i < j + 2 {
+        let r = i..i + l;
+        let (vv, wv, uv) = (
+            kern.load(&v[r.clone()]),
+            kern.load(&w[r.clone()]),
+            kern.load(&u[r.clone()]),
+        );
+        let (y1, y2, a1, a2) = (mask(i, j), mask(i, j + 1), mask(i, j + 1), mask(i, j + 2));
+        let d1 = kern.mul_add(nw1, vv, kern.mul_add(nv1, wv, zero));
+        let d2 = kern.mul_add(nw2, vv, kern.mul_add(nv2, wv, zero));
+        let x1 = kern.mul_add(d1, y1, kern.load(&c1[r.clone()]));
+        let x2 = kern.mul_add(d2, y2, kern.load(&c2[r.clone()]));
+        kern.store(x1, &mut c1[r.clone()]);
+        kern.store(x2, &mut c2[r.clone()]);
+        let (m1, m2) = (kern.mul_add(x1, y1, zero), kern.mul_add(x2, y2, zero));
+        let pv = kern.mul_add(u2, m2, kern.mul_add(u1, m1, kern.load(&p[r.clone()])));
+        kern.store(pv, &mut p[r]);
+        acc1 = kern.mul_add(kern.mul_add(x1, a1, zero), uv, acc1);
+        acc2 = kern.mul_add(kern.mul_add(x2, a2, zero), uv, acc2);
+        i += l;
+    }
+    while i < end {
+        (acc1, acc2) = pair_chunk(kern, i, (c1, c2), (v, w, u), p, k, (acc1, acc2));
+        i += l;
+    }
+    (kern.reduce_add(acc1), kern.reduce_add(acc2))
 }
 
 #[cfg(test)]

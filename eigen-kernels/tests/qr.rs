@@ -171,7 +171,7 @@ fn bits<T: Real>(v: &[T]) -> Vec<u64> {
     v.iter().map(|x| x.to_f64().to_bits()).collect()
 }
 
-/// From n = 192 the eigenvalue-only solve reduces an aligned copy of the matrix placed inside the
+/// From n = 32 the eigenvalue-only solve reduces an aligned copy of the matrix placed inside the
 /// workspace: on every family its eigenvalues agree with the with-vectors solve's, and they are the same
 /// bit for bit wherever the caller's matrix and workspace start.
 fn values_only_agrees_and_ignores_buffer_alignment<T: Real>(n: usize) {
@@ -210,8 +210,9 @@ fn values_only_solve_at_large_n_agrees_with_vectors_and_ignores_buffer_alignment
 }
 
 /// `eigh_in_place` with exactly [`min_workspace_len`] at n >= 192: eigenvalues only, the in-place
-/// reduction gives the aligned copy's eigenvalues bit for bit; with eigenvectors, the QR-iteration path
-/// (no room for divide and conquer) keeps the residual and orthogonality bounds and agrees with it.
+/// reduction agrees with the aligned copy's within the eigenvalue bound (the two fused passes round
+/// differently); with eigenvectors, the QR-iteration path (no room for divide and conquer) keeps the
+/// residual and orthogonality bounds and agrees with it.
 fn minimal_workspace_matches_the_fast_paths<T: Real>(n: usize) {
     for family in eigen_kernels::testing::Family::ALL {
         let a: Vec<T> = family.matrix(n, 2);
@@ -228,7 +229,8 @@ fn minimal_workspace_matches_the_fast_paths<T: Real>(n: usize) {
             let what = format!("{} {family:?} {vectors:?}", T::NAME);
             if vectors == ComputeVectors::No {
                 let values_only = eigh(&a, n, &o).unwrap().values;
-                assert_eq!(bits(&values), bits(&values_only), "{what}");
+                let ratio = eigenvalue_ratio(&values, &values_only);
+                assert!(ratio <= bound::EIGENVALUE_RATIO, "{what}: ratio {ratio}");
             } else {
                 let (res, orth) = (residual_ratio(&a, n, &values, &v), orthogonality_ratio(&v, n));
                 assert!(

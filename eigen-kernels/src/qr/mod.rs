@@ -51,7 +51,7 @@ const fn divide_conquer(n: usize, vectors: ComputeVectors) -> bool {
 
 /// Smallest `n` reduced in an aligned, padded copy ([`tridiagonalize::tridiagonalize_aligned`]) when
 /// the workspace holds one (measured: see `ARCHITECTURE.md`).
-pub(crate) const ALIGNED_MIN_N: usize = 192;
+pub(crate) const ALIGNED_MIN_N: usize = 32;
 
 /// Workspace length for the fastest path: [`min_workspace_len`], plus the larger of the
 /// divide-and-conquer storage (`2 n^2 + 20 n` and a packing panel) when it applies and the aligned copy
