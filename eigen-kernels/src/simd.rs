@@ -1046,6 +1046,7 @@ pub(crate) fn rank2_symv2_padded<T: Real, K: TileKernel<T>>(
     (k1, k2): (Rank2Coeffs<T>, Rank2Coeffs<T>),
     table: &[T; 2 * MAX_LANES],
 ) -> (T, T) {
+    const { assert!(K::LANES <= MAX_LANES, "the mask table is too short") };
     let l = K::LANES;
     let (c1, c2, v, w, u, p) = (
         &mut c1[..end],
