@@ -1077,7 +1077,9 @@ pub(crate) fn rank2_symv2_padded<T: Real, K: TileKernel<T>>(
             kern.load(&w[r.clone()]),
             kern.load(&u[r.clone()]),
         );
-        let (y1, y2, a1, a2) = (mask(i, j), mask(i, j + 1), mask(i, j + 1), mask(i, j + 2));
+        // Rows on and below each diagonal (`y`), strictly below it (`a`): column 1's `a` is column 2's `y`.
+        let (y1, y2, a2) = (mask(i, j), mask(i, j + 1), mask(i, j + 2));
+        let a1 = y2;
         let d1 = kern.mul_add(nw1, vv, kern.mul_add(nv1, wv, zero));
         let d2 = kern.mul_add(nw2, vv, kern.mul_add(nv2, wv, zero));
         let x1 = kern.mul_add(d1, y1, kern.load(&c1[r.clone()]));
